@@ -1,0 +1,77 @@
+"""Accuracy figures for a model on labelled texts: the numbers the model card and README quote."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .taxonomy import DOMAIN_IDS
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by bin size."""
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    if len(confidence) == 0:
+        return float("nan")
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        sel = which == b
+        if sel.any():
+            total += sel.sum() * abs(correct[sel].mean() - confidence[sel].mean())
+    return float(total / len(confidence))
+
+
+def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]]) -> dict:
+    """Score ``model`` on ``texts`` with true ``labels`` (lists of domain ids, main first; [0] = none).
+
+    Returns a dict: n, top1 (main label, abstention counted as predicting 0), top3 (labelled items:
+    main label among the 3 most probable domains), macro_f1 (over the 16 domains),
+    per_domain {id: precision, recall, f1, support}, worst_domain_top1, none_abstained,
+    wrongly_abstained, ece, confusion (rows true, columns predicted, ids 0-16).
+    """
+    from sklearn.metrics import precision_recall_fscore_support
+
+    main = np.array([ls[0] if len(ls) else 0 for ls in labels])
+    p_all = model._proba_all(texts)
+    pred = model._decide(p_all)
+    cols = model._domain_cols
+    p = p_all[:, cols]
+    p = p / p.sum(axis=1, keepdims=True)
+    order = np.argsort(-p, axis=1, kind="stable")
+    top3 = model.classes_[order[:, :3]]
+    labelled = main != 0
+    hit3 = np.array([m in row for m, row in zip(main, top3)])
+    ids = list(DOMAIN_IDS)
+    prec, rec, f1, sup = precision_recall_fscore_support(main, pred, labels=ids, zero_division=0)
+    present = sup > 0
+    # Confidence of the decision actually taken (the none class included), for calibration.
+    conf = p_all.max(axis=1)
+    correct = pred == main
+    confusion = np.zeros((17, 17), dtype=int)
+    for t, q in zip(main, pred):
+        confusion[t, q] += 1
+    per_domain = {
+        d: {"precision": float(prec[i]), "recall": float(rec[i]), "f1": float(f1[i]), "support": int(sup[i])}
+        for i, d in enumerate(ids)
+    }
+    return {
+        "n": int(len(main)),
+        "n_labelled": int(labelled.sum()),
+        "n_none": int((~labelled).sum()),
+        "top1": float(correct.mean()) if len(main) else float("nan"),
+        "top1_labelled": float(correct[labelled].mean()) if labelled.any() else float("nan"),
+        "top3": float(hit3[labelled].mean()) if labelled.any() else float("nan"),
+        "macro_f1": float(f1[present].mean()) if present.any() else float("nan"),
+        "worst_domain_top1": float(rec[present].min()) if present.any() else float("nan"),
+        "none_abstained": float((pred[~labelled] == 0).mean()) if (~labelled).any() else float("nan"),
+        "wrongly_abstained": float((pred[labelled] == 0).mean()) if labelled.any() else float("nan"),
+        "ece": expected_calibration_error(conf, correct),
+        "per_domain": per_domain,
+        "confusion": confusion.tolist(),
+        "predicted": pred.tolist(),
+    }

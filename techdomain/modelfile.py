@@ -1,0 +1,153 @@
+"""Model files: data only, never code.
+
+A model file is a zip archive written by :func:`numpy.savez_compressed`: numeric arrays, the
+vocabulary as UTF-8 text, and a JSON header (format version, parameters, taxonomy, library
+versions). Reading uses ``allow_pickle=False``, so a crafted file cannot run code, and nothing in
+it depends on the scikit-learn version that trained it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelFormatError, UnsafeModelError
+from .features import Features
+from .taxonomy import DOMAINS
+
+FORMAT = "techdomain-model"
+FORMAT_VERSION = 1
+_PARAMS = ("C", "ngram", "min_df", "class_weight", "secondary_ratio", "max_chars")
+
+
+def library_versions() -> dict[str, str]:
+    out = {}
+    for name in ("techdomain", "scikit-learn", "numpy", "scipy", "fugashi", "unidic-lite"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None:
+    """Write ``model`` to ``path`` atomically (a crash leaves the old file or none, never half a file)."""
+    model._check()
+    header = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "params": {k: getattr(model, k) for k in _PARAMS},
+        "ngram": model.features_.ngram,
+        "classes": [int(c) for c in model.classes_],
+        "all_classes": [int(c) for c in model.all_classes_],
+        "taxonomy": [d.slug for d in DOMAINS],
+        "versions": library_versions(),
+        **(extra or {}),
+    }
+    vocab = "\n".join(model.features_.vocabulary).encode("utf-8")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez_compressed(
+                f,
+                header=np.frombuffer(json.dumps(header, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
+                vocabulary=np.frombuffer(vocab, dtype=np.uint8),
+                idf=model.features_.idf.astype(np.float32),
+                coef=model.coef_.astype(np.float32),
+                intercept=np.asarray(model.intercept_, dtype=np.float64),
+            )
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_PICKLE_MAGIC = (b"\x80", b"\x78\x9c", b"\x78\x01", b"\x78\xda", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")
+
+
+def read_header(path: str | os.PathLike) -> dict:
+    """The JSON header of a model file, without loading its arrays."""
+    return _open(path)[0]
+
+
+def _open(path: str | os.PathLike) -> tuple[dict, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file at {path}")
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if not zipfile.is_zipfile(path):
+        if head.startswith(_PICKLE_MAGIC):
+            raise UnsafeModelError(
+                f"{path} looks like a pickle/joblib file; loading one can run any code it contains. "
+                "If you trust whoever made it, call techdomain.load(path, allow_pickle=True); "
+                "better, re-save it with model.save(path) to get a data-only model file"
+            )
+        raise ModelFormatError(f"{path} is not a techdomain model file (it is not a zip archive); it may be truncated")
+    try:
+        arrays = np.load(path, allow_pickle=False)
+        header = json.loads(bytes(arrays["header"]).decode("utf-8"))
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
+        raise ModelFormatError(f"{path} is damaged or not a techdomain model file ({e}); retrain or copy it again") from None
+    if header.get("format") != FORMAT:
+        raise ModelFormatError(f"{path} is not a techdomain model file")
+    version = header.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelFormatError(
+            f"{path} has model format version {version}; this techdomain reads version {FORMAT_VERSION}. "
+            "Upgrade or downgrade techdomain to match, or retrain the model with this version"
+        )
+    if header.get("taxonomy") != [d.slug for d in DOMAINS]:
+        raise ModelFormatError(
+            f"{path} was trained on another domain list ({header.get('taxonomy')}); it cannot be used with this taxonomy"
+        )
+    return header, arrays
+
+
+def load(path: str | os.PathLike, allow_pickle: bool = False):
+    """Read a model file written by :func:`save`.
+
+    A pickle or joblib file is refused (:class:`UnsafeModelError`) unless ``allow_pickle=True``,
+    which you should pass only for files you made yourself.
+    """
+    from .classifier import DomainClassifier
+
+    path = Path(path)
+    if allow_pickle and path.is_file() and not zipfile.is_zipfile(path):
+        import joblib
+
+        model = joblib.load(path)
+        if not isinstance(model, DomainClassifier):
+            raise ModelFormatError(f"{path} holds a {type(model).__name__}, not a DomainClassifier")
+        return model
+    header, arrays = _open(path)
+    try:
+        vocab = bytes(arrays["vocabulary"]).decode("utf-8")
+        idf = arrays["idf"].astype(np.float64)
+        coef = arrays["coef"]
+        intercept = arrays["intercept"]
+        words = vocab.split("\n") if vocab else []
+        model = DomainClassifier(**header["params"])
+        model.features_ = Features(words, idf, header["ngram"])
+        model.classes_ = np.array(header["classes"], dtype=int)
+        model.all_classes_ = np.array(header["all_classes"], dtype=int)
+        model.coef_ = coef.astype(np.float32)
+        model.intercept_ = intercept
+        model.n_features_in_ = 1
+        model.header_ = header
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError, TypeError) as e:
+        raise ModelFormatError(f"{path} is damaged ({e}); retrain or copy it again") from None
+    if coef.shape != (len(model.all_classes_), len(words)) or intercept.shape != (len(model.all_classes_),):
+        raise ModelFormatError(f"{path} is inconsistent (array shapes do not match its header); retrain or copy it again")
+    return model
