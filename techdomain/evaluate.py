@@ -75,3 +75,36 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]]) 
         "confusion": confusion.tolist(),
         "predicted": pred.tolist(),
     }
+
+
+def format_report(results: dict[str, dict]) -> str:
+    """A plain-text report of :func:`evaluate` results (one block per subset)."""
+    from .taxonomy import DOMAINS
+
+    lines = []
+    for name, r in results.items():
+        lines.append(f"== {name}: {r['n']} items ({r['n_labelled']} labelled, {r['n_none']} none of the 16)")
+        lines.append(
+            f"top-1 {r['top1']:.3f}  top-1 (labelled) {r['top1_labelled']:.3f}  top-3 {r['top3']:.3f}  "
+            f"macro-F1 {r['macro_f1']:.3f}  worst domain top-1 {r['worst_domain_top1']:.3f}"
+        )
+        lines.append(
+            f"none abstained {r['none_abstained']:.3f}  labelled wrongly abstained {r['wrongly_abstained']:.3f}  "
+            f"ECE {r['ece']:.3f}"
+        )
+    r = next(iter(results.values()))
+    lines.append("")
+    lines.append(" id domain                                  prec   rec    F1  support")
+    for d in DOMAINS:
+        m = r["per_domain"][d.id]
+        if m["support"] or m["precision"]:
+            lines.append(f"{d.id:>3} {d.slug:<38} {m['precision']:.2f}  {m['recall']:.2f}  {m['f1']:.2f}  {m['support']:>5}")
+    lines.append("")
+    lines.append("confusion (rows: true, columns: predicted; 0 = none)")
+    ids = range(17)
+    lines.append("     " + "".join(f"{i:>4}" for i in ids))
+    for i in ids:
+        row = r["confusion"][i]
+        if sum(row):
+            lines.append(f"{i:>4} " + "".join(f"{v:>4}" if v else "   ." for v in row))
+    return "\n".join(lines)

@@ -25,7 +25,7 @@ from .taxonomy import DOMAINS
 
 FORMAT = "techdomain-model"
 FORMAT_VERSION = 1
-_PARAMS = ("C", "ngram", "min_df", "class_weight", "secondary_ratio", "max_chars")
+_PARAMS = ("C", "ngram", "min_df", "class_weight", "secondary_ratio", "max_chars", "calibrate")
 
 
 def library_versions() -> dict[str, str]:
@@ -48,6 +48,7 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
         "params": {k: getattr(model, k) for k in _PARAMS},
         "ngram": model.features_.ngram,
         "classes": [int(c) for c in model.classes_],
+        "temperature": float(model.temperature_),
         "all_classes": [int(c) for c in model.all_classes_],
         "taxonomy": [d.slug for d in DOMAINS],
         "versions": library_versions(),
@@ -67,13 +68,27 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
                 coef=model.coef_.astype(np.float32),
                 intercept=np.asarray(model.intercept_, dtype=np.float64),
             )
+        _chmod_like_a_new_file(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-_PICKLE_MAGIC = (b"\x80", b"\x78\x9c", b"\x78\x01", b"\x78\xda", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")
+def _chmod_like_a_new_file(path: str) -> None:
+    # mkstemp creates files readable by the owner only; a saved model or table is meant to be shared.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+# A pickle (protocol 2+) starts with 0x80; joblib files are pickles, raw or behind one of these compressors.
+_COMPRESSED_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"]\x00\x00", b"\x28\xb5\x2f\xfd", b"\x04\x22\x4d\x18")
+
+
+def _looks_pickled(head: bytes) -> bool:
+    zlib = len(head) >= 2 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0
+    return head.startswith(b"\x80") or zlib or head.startswith(_COMPRESSED_MAGIC)
 
 
 def read_header(path: str | os.PathLike) -> dict:
@@ -88,7 +103,7 @@ def _open(path: str | os.PathLike) -> tuple[dict, Any]:
     with open(path, "rb") as f:
         head = f.read(8)
     if not zipfile.is_zipfile(path):
-        if head.startswith(_PICKLE_MAGIC):
+        if _looks_pickled(head):
             raise UnsafeModelError(
                 f"{path} looks like a pickle/joblib file; loading one can run any code it contains. "
                 "If you trust whoever made it, call techdomain.load(path, allow_pickle=True); "
@@ -144,6 +159,7 @@ def load(path: str | os.PathLike, allow_pickle: bool = False):
         model.all_classes_ = np.array(header["all_classes"], dtype=int)
         model.coef_ = coef.astype(np.float32)
         model.intercept_ = intercept
+        model.temperature_ = float(header["temperature"])
         model.n_features_in_ = 1
         model.header_ = header
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError, TypeError) as e:

@@ -59,9 +59,12 @@ _BY_KEY: dict[str, Domain] = {}
 for _d in DOMAINS + (NONE,):
     for _k in (str(_d.id), _d.slug, _d.name_ja, _d.name_en):
         _BY_KEY[_key(_k)] = _d
-# Short Japanese names as people write them, e.g. "農業" for 農業・林業・水産（フードテックを含む）.
+# Short Japanese names as people write them: "農業・林業・水産" or just "農業" for
+# 農業・林業・水産（フードテックを含む）. No part is shared by two domains.
 for _d in DOMAINS:
-    _BY_KEY.setdefault(_key(_d.name_ja.split("（")[0]), _d)
+    _short = _d.name_ja.split("（")[0]
+    for _k in [_short, *_short.split("・")]:
+        _BY_KEY.setdefault(_key(_k), _d)
 _BY_KEY.setdefault(_key("none of the 16"), NONE)
 _BY_KEY.setdefault(_key("なし"), NONE)
 
@@ -80,7 +83,7 @@ def domain(x: DomainLike) -> Domain:
     if isinstance(x, Domain):
         return x
     if isinstance(x, bool):  # bool is an int; True would silently mean domain 1
-        raise UnknownDomainError(f"{x!r} is not a domain; use an id 1-16, a slug or a Japanese name")
+        raise UnknownDomainError(f"{x!r} is not a domain; valid ids and slugs: 1-16, e.g. 12 or 'quantum'")
     if isinstance(x, np.integer):
         x = int(x)
     found = _BY_KEY.get(_key(str(x))) if isinstance(x, (int, str)) else None

@@ -29,7 +29,7 @@ _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "形状詞", "接頭�
 # Light verbs and adjectives (する, ある, いる, できる, ...) are tagged 非自立可能; they say nothing about a domain.
 _SKIP_POS2 = frozenset({"数詞", "非自立可能", "助数詞"})
 _STOP = frozenset(
-    "こと もの ため よう ところ とき など 等 the of and or to in for on with by from as at is are was were be been "
+    "こと 事 もの 物 ため 為 よう 様 ところ 所 とき 時 など 等 the of and or to in for on with by from as at is are was were be been "
     "this that these those it its we our which an a into using based than such can also has have not".split()
 )
 _ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+\-.]*\Z")
@@ -66,7 +66,10 @@ def _word(surface: str, pos1: str, pos2: str, lemma: str) -> str | None:
 
 
 def _parse(text: str) -> list[list[str]]:
-    return [line.split("\t") for line in _tagger().parse(text).split("\n") if line]
+    rows = [line.split("\t") for line in _tagger().parse(text).split("\n") if line]
+    if rows and len(rows[-1]) == 3:
+        rows[-1].append("")  # fugashi strips the output, and with it the empty lemma of a final unknown word
+    return rows
 
 
 def tokens(text: str) -> list[str]:

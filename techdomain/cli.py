@@ -1,0 +1,287 @@
+"""The ``techdomain`` command: classify, train, evaluate, domains."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import TechdomainError
+from .taxonomy import DOMAINS, NONE, domain
+
+CHUNK_ROWS = 2000  # rows classified at a time: memory stays flat however long the file is
+
+_EXAMPLES = {
+    "classify": "example:\n  techdomain classify kaken.csv -o kaken_domains.csv --text-column 研究課題名 --text-column 研究概要",
+    "train": "example:\n  techdomain train labelled.csv -o my_model.npz --text-column abstract --label-column domain",
+    "evaluate": "example:\n  techdomain evaluate ../shared/data/dev.jsonl",
+    "domains": "example:\n  techdomain domains",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="techdomain",
+        description="Classify abstracts into Japan's 16 important technology domains.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(_EXAMPLES.values()),
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, epilog=_EXAMPLES[name],
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    c = command("classify", "Classify every row of a CSV, TSV or JSONL file; every input row comes out, in order.")
+    c.add_argument("input", help="CSV, TSV or JSONL file, or - for standard input")
+    c.add_argument("-o", "--output", required=True, help="output file (.csv, .tsv or .jsonl), or - for standard output")
+    c.add_argument("--text-column", action="append", metavar="COL", help="column holding the text; repeat to join several (title + abstract)")
+    c.add_argument("--top-k", type=int, default=3, metavar="K", help="ranked domains per row (default 3)")
+    c.add_argument("--model", metavar="PATH", help="model file (default: the shipped model)")
+    c.add_argument("--encoding", help="input encoding (default: detected; utf-8, utf-8-sig, cp932, utf-16)")
+    c.add_argument("--output-encoding", default=None, help="default utf-8-sig (with BOM, so Excel reads Japanese), utf-8 for stdout")
+    c.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes (-1: all cores)")
+    c.add_argument("--max-chars", type=int, default=None, metavar="N", help="cut longer texts to N characters, flagged (default 20000)")
+    c.add_argument("--keep-formulas", action="store_true", help="write cells starting with = + - @ as they are (default: prefix ' so Excel does not run them)")
+    c.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+    t = command("train", "Train a model from labelled examples (added to the bundled seeds unless --no-seeds).")
+    t.add_argument("input", help="CSV, TSV or JSONL with a text column and a label column")
+    t.add_argument("-o", "--output", required=True, help="model file to write (.npz); a model card is written beside it")
+    t.add_argument("--text-column", action="append", metavar="COL")
+    t.add_argument("--label-column", default=None, metavar="COL", help="labels: ids, slugs or Japanese names; several separated by ; or | (main first)")
+    t.add_argument("--no-seeds", action="store_true", help="train on your examples alone")
+    t.add_argument("--encoding")
+    t.add_argument("--C", type=float, default=None, help="regularisation (default: as the shipped model)")
+    t.add_argument("--jobs", type=int, default=1, metavar="N")
+
+    e = command("evaluate", "Accuracy of a model on labelled examples: top-1, top-3, macro-F1, per domain, confusion.")
+    e.add_argument("input", help="CSV, TSV or JSONL with text and labels (dev.jsonl's 'labels' lists work as they are)")
+    e.add_argument("--model", metavar="PATH")
+    e.add_argument("--text-column", action="append", metavar="COL")
+    e.add_argument("--label-column", default=None, metavar="COL")
+    e.add_argument("--encoding")
+    e.add_argument("--by", default=None, metavar="COL", help="also report per value of this column (e.g. lang)")
+    e.add_argument("--json", action="store_true", help="print the figures as JSON")
+    e.add_argument("--jobs", type=int, default=1, metavar="N")
+
+    command("domains", "List the 16 domains: id, slug, Japanese name, English name, tier.")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 bad input or model, 2 usage)."""
+    args = _parser().parse_args(argv)
+    try:
+        return {"classify": _classify, "train": _train, "evaluate": _evaluate, "domains": _domains}[args.command](args)
+    except (TechdomainError, FileNotFoundError, IsADirectoryError, PermissionError) as e:
+        print(f"techdomain {args.command}: error: {e}", file=sys.stderr)
+        return 1
+
+
+def _load(path: str | None):
+    from . import load
+
+    return load(path)
+
+
+# ---- classify ------------------------------------------------------------------------------
+class _Progress:
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.start = time.perf_counter()
+        self.last = 0.0
+
+    def update(self, rows: int, final: bool = False) -> None:
+        now = time.perf_counter()
+        if not self.enabled or (now - self.last < 0.5 and not final):
+            return
+        self.last = now
+        rate = rows / max(now - self.start, 1e-9)
+        print(f"\r{rows:,} rows  {rate:,.0f} rows/s", end="\n" if final else "", file=sys.stderr, flush=True)
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from .table import Writer, open_table, output_format, pick_text_columns
+
+    model = _load(args.model)
+    model.n_jobs = args.jobs
+    if args.max_chars:
+        model.max_chars = args.max_chars
+    k = max(1, args.top_k)
+    with open_table(args.input, args.encoding) as table:
+        cols = pick_text_columns(table.header, args.text_column) if table.header or args.text_column else []
+        if not cols:
+            raise TechdomainError("the input has no columns to read text from")
+        if not args.text_column and not args.quiet:
+            print(f"techdomain classify: reading text from column {table.header[cols[0]]!r}", file=sys.stderr)
+        added = ["domain_id", "domain_name", "tier", "confidence"]
+        for r in range(2, k + 1):
+            added += [f"domain_id_{r}", f"confidence_{r}"]
+        added += ["domains", "status"]
+        clash = set(added) & set(table.header)
+        prefix = "td_" if clash else ""
+        if clash and not args.quiet:
+            print(f"techdomain classify: the input already has {sorted(clash)}; new columns are prefixed td_", file=sys.stderr)
+        fmt = output_format(args.output, table.format)
+        enc = args.output_encoding or ("utf-8" if args.output == "-" or fmt == "jsonl" else "utf-8-sig")
+        out = Writer(args.output, table.header + [prefix + a for a in added], fmt, enc, not args.keep_formulas)
+        counts: Counter[int] = Counter()
+        flagged = 0
+        n = 0
+        progress = _Progress(not args.quiet)
+        try:
+            chunk = []
+            for row in table.rows:
+                chunk.append(row)
+                if len(chunk) >= CHUNK_ROWS:
+                    flagged += _classify_chunk(model, chunk, cols, k, out, counts, prefix, added)
+                    n += len(chunk)
+                    chunk = []
+                    progress.update(n)
+            flagged += _classify_chunk(model, chunk, cols, k, out, counts, prefix, added)
+            n += len(chunk)
+            progress.update(n, final=True)
+            out.commit()
+        except BaseException:
+            out.abort()
+            raise
+    if not args.quiet:
+        _summary(n, counts, flagged)
+    return 0
+
+
+def _classify_chunk(model, rows, cols, k, out, counts, prefix, added) -> int:
+    if not rows:
+        return 0
+    texts = []
+    status = []
+    for row in rows:
+        text = "\n".join(row.cells[i] for i in cols if i < len(row.cells) and row.cells[i]).strip()
+        if row.problem.startswith("error"):
+            text = ""
+        texts.append(text)
+        if row.problem:
+            status.append(row.problem)
+        elif not text:
+            status.append("empty")
+        elif len(text) > model.max_chars:
+            status.append(f"truncated: {len(text)} characters, first {model.max_chars} classified")
+        else:
+            status.append("")
+    d = model.decide(texts, k)
+    flagged = 0
+    for i, row in enumerate(rows):
+        values: list = []
+        if not texts[i] or status[i].startswith("error"):
+            values = [""] * (len(added) - 1) + [status[i]]
+            flagged += 1
+        else:
+            main = int(d.main[i])
+            dom = domain(main) if main else NONE
+            counts[main] += 1
+            values = [main, dom.name_ja, dom.tier, f"{d.confidence[i]:.3f}"]
+            for r in range(1, k):
+                if r < d.ranked_ids.shape[1]:
+                    values += [int(d.ranked_ids[i, r]), f"{d.ranked_proba[i, r]:.3f}"]
+                else:
+                    values += ["", ""]
+            values.append(";".join(str(int(x)) for x, a in zip(d.ranked_ids[i], d.assigned[i]) if a))
+            values.append(status[i])
+            flagged += bool(status[i])
+        if out.fmt == "jsonl":
+            obj = dict(row.extra) if row.extra else dict(zip(out.header, row.cells))
+            obj.update({prefix + a: v for a, v in zip(added, values)})
+            out.write([], obj)
+        else:
+            out.write(row.cells + values)
+    return flagged
+
+
+def _summary(n: int, counts: Counter, flagged: int) -> None:
+    print(f"techdomain classify: {n:,} rows, {sum(counts.values()):,} classified, {flagged:,} flagged (see the status column)", file=sys.stderr)
+    for d in DOMAINS:
+        if counts[d.id]:
+            print(f"  {d.id:>2} {d.name_ja:<24} {counts[d.id]:>8,}", file=sys.stderr)
+    if counts[0]:
+        print(f"   0 {NONE.name_ja:<24} {counts[0]:>8,}", file=sys.stderr)
+
+
+# ---- train / evaluate --------------------------------------------------------------------------
+def read_labelled(path: str, text_columns: list[str] | None, label_column: str | None, encoding: str | None = None):
+    """Texts, label lists and the table's rows from a labelled CSV/TSV/JSONL file."""
+    from .errors import InputFormatError, TrainingDataError
+    from .labels import label_ids
+    from .table import open_table, pick_text_columns
+
+    with open_table(path, encoding) as table:
+        cols = pick_text_columns(table.header, text_columns)
+        names = [label_column] if label_column else ["labels", "label", "domain", "domains", "domain_id", "分野", "ラベル"]
+        lab = next((i for i, h in enumerate(table.header) if h.strip().lower() in [x.lower() for x in names]), None)
+        if lab is None:
+            raise InputFormatError(
+                f"no label column{' named ' + repr(label_column) if label_column else ''}; "
+                f"name it with --label-column. The columns are: {', '.join(map(repr, table.header))}"
+            )
+        texts, labels, extras = [], [], []
+        for no, row in enumerate(table.rows, 2):
+            if row.problem.startswith("error"):
+                raise TrainingDataError(f"row {no}: {row.problem}")
+            value = row.extra.get(table.header[lab]) if row.extra else row.cells[lab]
+            try:
+                labels.append(label_ids(value))
+            except TechdomainError as e:
+                valid = ", ".join(f"{d.id}/{d.slug}/{d.name_ja}" for d in DOMAINS)
+                raise TrainingDataError(f"row {no}: {e}. Valid labels: {valid}; 'none' or 0 for none of the 16") from None
+            texts.append("\n".join(row.cells[i] for i in cols if row.cells[i]))
+            extras.append(row.extra or dict(zip(table.header, row.cells)))
+    return texts, labels, extras
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .build import train_model, write_card
+    from .errors import TrainingDataError
+
+    texts, labels, _ = read_labelled(args.input, args.text_column, args.label_column, args.encoding)
+    if not texts:
+        raise TrainingDataError(f"{args.input} has no labelled rows")
+    model, corpus = train_model(texts, labels, seeds=not args.no_seeds, C=args.C, n_jobs=args.jobs)
+    model.save(args.output)
+    write_card(model, Path(args.output).with_suffix(".md"), corpus, user_file=args.input, user_rows=len(texts))
+    print(f"techdomain train: wrote {args.output} ({len(texts)} labelled rows{'' if args.no_seeds else ' + seeds'})", file=sys.stderr)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, format_report
+
+    model = _load(args.model)
+    model.n_jobs = args.jobs
+    texts, labels, extras = read_labelled(args.input, args.text_column, args.label_column, args.encoding)
+    result = {"all": evaluate(model, texts, labels)}
+    if args.by:
+        for value in sorted({str(e.get(args.by, "")) for e in extras}):
+            sel = [i for i, e in enumerate(extras) if str(e.get(args.by, "")) == value]
+            result[f"{args.by}={value}"] = evaluate(model, [texts[i] for i in sel], [labels[i] for i in sel])
+    if args.json:
+        for r in result.values():
+            r.pop("predicted", None)
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        print(format_report(result))
+    return 0
+
+
+def _domains(args: argparse.Namespace) -> int:
+    print("id\tslug\tname_ja\tname_en\ttier")
+    for d in DOMAINS:
+        print(f"{d.id}\t{d.slug}\t{d.name_ja}\t{d.name_en}\t{d.tier}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

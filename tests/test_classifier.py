@@ -1,0 +1,123 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from techdomain import DomainClassifier, NotFittedError, Prediction, TrainingDataError
+
+from .conftest import TINY_LABELS, TINY_TEXTS
+
+
+def test_init_only_stores_parameters():
+    clf = DomainClassifier(C=3.0, ngram=1)
+    assert clf.get_params()["C"] == 3.0 and clf.get_params()["ngram"] == 1
+    assert not [k for k in vars(clf) if k.endswith("_")]
+
+
+def test_clone_is_unfitted_with_the_same_parameters(tiny_model):
+    c = clone(tiny_model)
+    assert c.get_params() == tiny_model.get_params()
+    with pytest.raises(NotFittedError):
+        c.predict(["量子"])
+
+
+def test_fit_returns_self_and_sets_learned_state():
+    clf = DomainClassifier(calibrate=False)
+    assert clf.fit(TINY_TEXTS, TINY_LABELS) is clf
+    assert clf.classes_.tolist() == [1, 12, 16]
+    assert clf.all_classes_.tolist() == [0, 1, 12, 16]
+
+
+def test_shapes_and_probabilities(tiny_model):
+    X = ["量子ビットの制御", "ロケットの燃焼", "", "文学"]
+    p = tiny_model.predict_proba(X)
+    assert p.shape == (4, 3)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert tiny_model.decision_function(X).shape == (4, 3)
+    assert tiny_model.predict(X).tolist()[:2] == [12, 16]
+    assert tiny_model.predict([""]).tolist() == [0]  # nothing to read: abstain
+
+
+def test_proba_columns_follow_classes(tiny_model):
+    p = tiny_model.predict_proba(["イオントラップ量子コンピュータ"])[0]
+    assert tiny_model.classes_[p.argmax()] == 12
+
+
+def test_labels_as_slugs_and_names_give_the_same_model(tiny_model):
+    names = {12: "量子", 16: "space", 1: "造船", 0: "none"}
+    other = DomainClassifier(calibrate=False).fit(TINY_TEXTS, [names[y] for y in TINY_LABELS])
+    np.testing.assert_allclose(other.predict_proba(TINY_TEXTS), tiny_model.predict_proba(TINY_TEXTS))
+
+
+def test_pipeline_and_cross_val_score():
+    pipe = Pipeline([("strip", FunctionTransformer(lambda xs: [x.strip() for x in xs])), ("clf", DomainClassifier(calibrate=False))])
+    scores = cross_val_score(pipe, TINY_TEXTS * 2, TINY_LABELS * 2, cv=2)
+    assert scores.shape == (2,) and (scores >= 0.5).all()
+
+
+def test_calibration_fits_a_temperature():
+    clf = DomainClassifier().fit(TINY_TEXTS * 3, TINY_LABELS * 3)
+    assert 0.05 <= clf.temperature_ <= 5.0
+
+
+def test_classify_and_rank(tiny_model):
+    preds = tiny_model.classify("超伝導量子ビットの誤り訂正")
+    assert isinstance(preds[0], Prediction) and preds[0].domain.id == 12
+    assert 0 < preds[0].score <= 1
+    ranked = tiny_model.rank("超伝導量子ビットの誤り訂正", 3)
+    assert [p.domain.id for p in ranked][0] == 12 and len(ranked) == 3
+    assert tiny_model.classify("") == []
+
+
+def test_classify_many_matches_classify(tiny_model):
+    texts = ["量子鍵配送", "人工衛星", "史料"]
+    assert tiny_model.classify_many(texts) == [tiny_model.classify(t) for t in texts]
+
+
+def test_multilabel_secondary_domains(tiny_model):
+    clf = clone(tiny_model).set_params(secondary_ratio=0.0)
+    clf.fit(TINY_TEXTS, TINY_LABELS)
+    assert len(clf.classify("量子ビットを人工衛星に搭載", top_k=3)) == 3
+    clf.set_params(secondary_ratio=1.0)
+    assert len(clf.classify("量子ビットを人工衛星に搭載", top_k=3)) == 1
+
+
+def test_explain_shows_surface_forms(tiny_model):
+    terms = tiny_model.explain("超伝導量子ビットを用いた誤り訂正", domain="quantum", n=5)
+    assert terms and all(t.weight > 0 for t in terms)
+    assert any("量子ビット" in t.term or "誤り訂正" in t.term for t in terms)
+    assert [t.weight for t in terms] == sorted((t.weight for t in terms), reverse=True)
+
+
+def test_long_text_is_cut(tiny_model):
+    clf = clone(tiny_model).set_params(max_chars=5).fit(TINY_TEXTS, TINY_LABELS)
+    # only the first five characters are read, so the quantum words at the end do not count
+    assert clf.predict(["史料の調査" + "量子ビット" * 100]).tolist() == clf.predict(["史料の調査"]).tolist()
+
+
+@pytest.mark.parametrize(
+    "texts, labels, match",
+    [
+        (["a", "b"], ["quantum", "nonsense"], "row 1: unknown domain"),
+        (["", " "], [12, 16], "none of the training texts"),
+        (["量子", "量子ビット"], [12, 12], "at least two classes"),
+        (["史料", "文学"], [0, 0], "at least one domain"),
+        (["量子"], [12, 16], "1 texts but 2 labels"),
+    ],
+)
+def test_bad_training_data(texts, labels, match):
+    with pytest.raises(TrainingDataError, match=match):
+        DomainClassifier(calibrate=False).fit(texts, labels)
+
+
+def test_single_example_domain_trains_without_calibration_folds():
+    clf = DomainClassifier().fit(TINY_TEXTS + ["ブランケットのトリチウム回収"], TINY_LABELS + [15])
+    assert 15 in clf.classes_ and clf.temperature_ == 1.0
+
+
+def test_parallel_predictions_equal_serial(tiny_model):
+    texts = (TINY_TEXTS * 30)[:300]
+    par = clone(tiny_model).set_params(n_jobs=2).fit(TINY_TEXTS, TINY_LABELS)
+    np.testing.assert_allclose(par.predict_proba(texts), tiny_model.predict_proba(texts))

@@ -1,0 +1,120 @@
+import json
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+import techdomain
+from techdomain import ModelFormatError, UnsafeModelError
+from techdomain.modelfile import FORMAT_VERSION, read_header
+
+
+def test_round_trip(tiny_model, tmp_path):
+    path = tmp_path / "m.npz"
+    tiny_model.save(path)
+    back = techdomain.load(path)
+    texts = ["量子ビット", "ロケット", "史料", ""]
+    np.testing.assert_allclose(back.predict_proba(texts), tiny_model.predict_proba(texts), rtol=1e-5)
+    assert back.predict(texts).tolist() == tiny_model.predict(texts).tolist()
+    assert back.get_params() == tiny_model.get_params() | {"n_jobs": None}
+    header = read_header(path)
+    assert header["format_version"] == FORMAT_VERSION
+    assert {"scikit-learn", "numpy", "fugashi", "unidic-lite"} <= set(header["versions"])
+
+
+def test_model_file_holds_no_pickles(tiny_model, tmp_path):
+    path = tmp_path / "m.npz"
+    tiny_model.save(path)
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            head = z.read(name)[:10]
+            assert head.startswith(b"\x93NUMPY"), name
+            assert np.lib.format.read_array(z.open(name), allow_pickle=False).dtype != object
+
+
+class _Payload:
+    def __reduce__(self):
+        return (exec, ("open(__import__('os').environ['TD_CANARY'], 'w').write('ran')",))
+
+
+@pytest.mark.parametrize("writer", ["pickle", "joblib"])
+def test_pickle_is_refused_and_its_payload_never_runs(tmp_path, monkeypatch, writer):
+    canary = tmp_path / "canary"
+    monkeypatch.setenv("TD_CANARY", str(canary))
+    path = tmp_path / "evil.pkl"
+    if writer == "pickle":
+        path.write_bytes(pickle.dumps(_Payload()))
+    else:
+        import joblib
+
+        joblib.dump(_Payload(), path, compress=3)
+    with pytest.raises(UnsafeModelError, match="allow_pickle=True"):
+        techdomain.load(path)
+    assert not canary.exists()
+
+
+def test_pickle_loads_when_the_caller_opts_in(tiny_model, tmp_path):
+    import joblib
+
+    path = tmp_path / "mine.joblib"
+    joblib.dump(tiny_model, path)
+    assert techdomain.load(path, allow_pickle=True).predict(["量子ビット"]).tolist() == [12]
+
+
+def test_truncated_file(tiny_model, tmp_path):
+    path = tmp_path / "m.npz"
+    tiny_model.save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFormatError):
+        techdomain.load(path)
+
+
+def _rewrite_header(src, dst, change):
+    arrays = dict(np.load(src, allow_pickle=False))
+    header = json.loads(bytes(arrays["header"]))
+    change(header)
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    np.savez(dst, **arrays)
+
+
+def test_future_format_version(tiny_model, tmp_path):
+    tiny_model.save(tmp_path / "m.npz")
+    _rewrite_header(tmp_path / "m.npz", tmp_path / "f.npz", lambda h: h.update(format_version=FORMAT_VERSION + 1))
+    with pytest.raises(ModelFormatError, match="format version"):
+        techdomain.load(tmp_path / "f.npz")
+
+
+def test_other_taxonomy(tiny_model, tmp_path):
+    tiny_model.save(tmp_path / "m.npz")
+    _rewrite_header(tmp_path / "m.npz", tmp_path / "t.npz", lambda h: h.update(taxonomy=h["taxonomy"][:15]))
+    with pytest.raises(ModelFormatError, match="another domain list"):
+        techdomain.load(tmp_path / "t.npz")
+
+
+def test_inconsistent_arrays(tiny_model, tmp_path):
+    tiny_model.save(tmp_path / "m.npz")
+    _rewrite_header(tmp_path / "m.npz", tmp_path / "s.npz", lambda h: h.update(all_classes=h["all_classes"][:-1]))
+    with pytest.raises(ModelFormatError, match="inconsistent"):
+        techdomain.load(tmp_path / "s.npz")
+
+
+@pytest.mark.parametrize("content", [b"", b"hello world", b"PK\x03\x04broken"])
+def test_garbage_files(tmp_path, content):
+    path = tmp_path / "g.npz"
+    path.write_bytes(content)
+    with pytest.raises(ModelFormatError):
+        techdomain.load(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        techdomain.load(tmp_path / "nope.npz")
+
+
+def test_default_model_loads(model):
+    assert model.classes_.tolist() == list(range(1, 17))
+    assert model.all_classes_.tolist() == list(range(0, 17))
+    assert model.predict(["超伝導量子ビットを用いた誤り訂正符号の実証"]).tolist() == [12]
+    np.testing.assert_allclose(model.predict_proba(["量子", "船"]).sum(axis=1), 1.0)
