@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
-from scipy.special import softmax
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
 
 from .errors import NotFittedError, TrainingDataError
+from .estimator import EstimatorProtocol
 from .features import Features
 from .labels import label_matrix
 from .taxonomy import NONE, Domain, DomainLike, domain
@@ -61,10 +58,11 @@ def _text(x: Any) -> str:
     return x if isinstance(x, str) else str(x)
 
 
-class DomainClassifier(ClassifierMixin, BaseEstimator):
+class DomainClassifier(EstimatorProtocol):
     """Classify abstracts into the 16 technology domains (or 0: none of them).
 
-    A scikit-learn estimator: word-lemma uni+bigram TF-IDF features and a multinomial logistic
+    A scikit-learn estimator (``clone``, ``Pipeline``, ``GridSearchCV``, ``cross_val_score``), though
+    predicting never imports scikit-learn (see :mod:`techdomain.estimator`). Word-lemma uni+bigram TF-IDF features and a multinomial logistic
     regression whose classes are the domains seen in training plus, when examples labelled
     none/0 are given, a 'none of the 16' class that lets the model abstain.
 
@@ -137,6 +135,8 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _fit_linear(self, toks: list[list[str]], y: np.ndarray, weights: np.ndarray | None):
+        from sklearn.linear_model import LogisticRegression
+
         feats = Features.fit(toks, ngram=self.ngram, min_df=self.min_df)
         lr = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000)
         lr.fit(feats.transform(toks), y, sample_weight=weights)
@@ -148,6 +148,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
 
     def _fit_temperature(self, toks: list[list[str]], y: np.ndarray, weights: np.ndarray | None) -> float:
         """The softmax temperature that minimises the log-loss of out-of-fold predictions."""
+        from joblib import Parallel, delayed
         from sklearn.model_selection import StratifiedKFold
 
         folds = min(5, int(np.bincount(np.unique(y, return_inverse=True)[1]).min()))
@@ -162,15 +163,14 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
             logits[np.ix_(test, np.searchsorted(self.all_classes_, classes))] = part
         truth = np.searchsorted(self.all_classes_, y)
         grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 121))
-        nll = [-np.log(softmax(logits / t, axis=1)[np.arange(len(y)), truth] + 1e-12).mean() for t in grid]
+        nll = [-np.log(softmax(logits / t)[np.arange(len(y)), truth] + 1e-12).mean() for t in grid]
         return float(grid[int(np.argmin(nll))])
 
     def _fold_logits(self, toks, y, weights, train, test):
         feats, classes, coef, intercept = self._fit_linear(
             [toks[i] for i in train], y[train], None if weights is None else weights[train]
         )
-        X = feats.transform(toks[i] for i in test)
-        return classes, np.asarray(X @ coef.T) + intercept
+        return classes, _linear(feats.transform_arrays(toks[i] for i in test), coef.T.copy(), intercept)
 
     # ---- the core computation ----------------------------------------------------------------
     def _check(self) -> None:
@@ -182,16 +182,25 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         n_jobs = self.n_jobs or 1
         if n_jobs == 1 or len(cut) < 200:
             return [tokens(t) for t in cut]
+        from joblib import Parallel, delayed
+
         chunks = _chunks(cut, n_jobs)
         parts = Parallel(n_jobs=n_jobs)(delayed(_tokens_of)(c) for c in chunks)
         return [t for part in parts for t in part]
 
     def _scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Logits over ``all_classes_`` and a mask of texts with no known word."""
-        toks = [tokens(t[: self.max_chars]) for t in texts]
-        Xm = self.features_.transform(toks)
-        empty = np.diff(Xm.indptr) == 0
-        return np.asarray(Xm @ self.coef_.T) + self.intercept_, empty
+        arrays = self.features_.transform_arrays(tokens(t[: self.max_chars]) for t in texts)
+        empty = np.diff(arrays[0]) == 0
+        return _linear(arrays, self._coef_t, self.intercept_), empty
+
+    @property
+    def _coef_t(self) -> np.ndarray:
+        # Rows gathered per feature: the (n_features, n_classes) layout makes the gather contiguous.
+        cached = self.__dict__.get("_coef_t_cache")
+        if cached is None or cached.shape[::-1] != self.coef_.shape:
+            cached = self.__dict__["_coef_t_cache"] = np.ascontiguousarray(self.coef_.T)
+        return cached
 
     def _proba_all(self, X: Iterable[Any]) -> np.ndarray:
         """Probabilities over ``all_classes_``; texts with no known word get the uniform row."""
@@ -200,12 +209,14 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         n_jobs = self.n_jobs or 1
         if n_jobs == 1 or len(texts) < 200:
             return self._proba_chunk(texts)
+        from joblib import Parallel, delayed
+
         parts = Parallel(n_jobs=n_jobs)(delayed(self._proba_chunk)(c) for c in _chunks(texts, n_jobs * 4))
         return np.vstack(parts) if parts else np.zeros((0, len(self.all_classes_)))
 
     def _proba_chunk(self, texts: list[str]) -> np.ndarray:
         logits, empty = self._scores(texts)
-        p = softmax(logits / self.temperature_, axis=1)
+        p = softmax(logits / self.temperature_)
         p[empty] = 1.0 / p.shape[1]
         return p
 
@@ -303,12 +314,17 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         row = int(np.flatnonzero(self.all_classes_ == target)[0])
         pairs = tokens_with_surface(_text(text)[: self.max_chars])
         lemmas = [p[0] for p in pairs]
-        X = self.features_.transform([lemmas])
+        _, indices, data = self.features_.transform_arrays([lemmas])
         w = self.coef_[row] - self.coef_.mean(axis=0)
-        contrib = {int(j): float(v * w[j]) for j, v in zip(X.indices, X.data)}
+        contrib = {int(j): float(v * w[j]) for j, v in zip(indices, data)}
         surface = _surfaces(pairs, self.features_.ngram)
         best = sorted((c, j) for j, c in contrib.items() if c > 0)[::-1][:n]
         return [Term(surface.get(self.features_.vocabulary[j], self.features_.vocabulary[j]), round(c, 4)) for c, j in best]
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_coef_t_cache", None)  # derived; workers rebuild it
+        return state
 
     # ---- persistence ----------------------------------------------------------------------------
     def save(self, path: str) -> None:
@@ -317,11 +333,24 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
 
         save(self, path)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True
-        tags.input_tags.two_d_array = False
-        return tags
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _linear(arrays: tuple[np.ndarray, np.ndarray, np.ndarray], coef_t: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """Logits of TF-IDF rows given as CSR arrays: a sparse-dense product in plain numpy."""
+    indptr, indices, data = arrays
+    n = len(indptr) - 1
+    out = np.tile(np.asarray(intercept, dtype=np.float64), (n, 1))
+    filled = np.flatnonzero(np.diff(indptr) > 0)
+    if len(filled):
+        weighted = np.take(coef_t, indices, axis=0) * data.astype(coef_t.dtype)[:, None]
+        out[filled] += np.add.reduceat(weighted, indptr[filled], axis=0)
+    return out
 
 
 def _domain_of(x: DomainLike) -> Domain:

@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 
 def terms(tokens: Sequence[str], ngram: int = 2) -> list[str]:
@@ -32,6 +31,13 @@ class Features:
         if len(self.vocabulary) != len(self.idf):
             raise ValueError("vocabulary and idf differ in length")
 
+    def __getstate__(self) -> dict:
+        # Worker processes rebuild the lookup table; shipping the list alone is several times cheaper.
+        return {"vocabulary": self.vocabulary, "idf": self.idf, "ngram": self.ngram}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["vocabulary"], state["idf"], state["ngram"])
+
     def __len__(self) -> int:
         return len(self.vocabulary)
 
@@ -46,21 +52,32 @@ class Features:
         idf = np.log((1.0 + n) / (1.0 + counts)) + 1.0  # smoothed, as scikit-learn's TfidfTransformer
         return cls(vocabulary, idf, ngram)
 
-    def transform(self, token_lists: Iterable[Sequence[str]]) -> sp.csr_matrix:
-        index = self.index
+    def transform(self, token_lists: Iterable[Sequence[str]]):
+        """TF-IDF rows as a scipy.sparse CSR matrix (for training)."""
+        import scipy.sparse as sp
+
+        indptr, indices, data = self.transform_arrays(token_lists)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, len(self)))
+
+    def transform_arrays(self, token_lists: Iterable[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """TF-IDF rows as CSR arrays (indptr, indices, data), L2-normalized; no scipy needed."""
+        get = self.index.get
+        ngram = self.ngram
         indptr = [0]
         indices: list[int] = []
-        values: list[float] = []
+        values: list[int] = []
         for toks in token_lists:
-            counts = Counter(index[t] for t in terms(toks, self.ngram) if t in index)
+            counts = Counter([j for j in map(get, terms(toks, ngram)) if j is not None])
             indices.extend(counts.keys())
             values.extend(counts.values())
             indptr.append(len(indices))
         ind = np.asarray(indices, dtype=np.int32)
+        ptr = np.asarray(indptr, dtype=np.int64)
         tf = np.asarray(values, dtype=np.float64)
         data = (1.0 + np.log(tf)) * self.idf[ind] if len(ind) else tf
-        X = sp.csr_matrix((data, ind, np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, len(self)))
-        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        X.data /= np.repeat(norms, np.diff(X.indptr))
-        return X
+        lengths = np.diff(ptr)
+        filled = np.flatnonzero(lengths)
+        if len(filled):
+            norms = np.sqrt(np.add.reduceat(data * data, ptr[filled]))
+            data /= np.repeat(norms, lengths[filled])
+        return ptr, ind, data

@@ -65,11 +65,18 @@ def _word(surface: str, pos1: str, pos2: str, lemma: str) -> str | None:
     return lemma
 
 
-def _parse(text: str) -> list[list[str]]:
-    rows = [line.split("\t") for line in _tagger().parse(text).split("\n") if line]
-    if rows and len(rows[-1]) == 3:
-        rows[-1].append("")  # fugashi strips the output, and with it the empty lemma of a final unknown word
-    return rows
+def _word_of_line(line: str) -> str | None:
+    fields = line.split("\t")
+    if len(fields) == 3:
+        fields.append("")  # fugashi strips the output, and with it the empty lemma of a final unknown word
+    return _word(*fields) if len(fields) == 4 else None
+
+
+# MeCab's output line for a word (surface, POS, lemma) decides its token, and the same few thousand
+# lines recur in every abstract; remembering them halves the Python work per word.
+_CACHE: dict[str, str | None] = {}
+_CACHE_LIMIT = 300_000
+_MISS = object()
 
 
 def tokens(text: str) -> list[str]:
@@ -83,11 +90,16 @@ def tokens(text: str) -> list[str]:
     if not text:
         return []
     out = []
-    for fields in _parse(text):
-        if len(fields) == 4:
-            word = _word(*fields)
-            if word is not None:
-                out.append(word)
+    cache = _CACHE
+    for line in _tagger().parse(text).split("\n"):
+        word = cache.get(line, _MISS)
+        if word is _MISS:
+            word = _word_of_line(line)
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[line] = word
+        if word is not None:
+            out.append(word)
     return out
 
 
@@ -97,9 +109,8 @@ def tokens_with_surface(text: str) -> list[tuple[str, str]]:
     if not text:
         return []
     out = []
-    for fields in _parse(text):
-        if len(fields) == 4:
-            word = _word(*fields)
-            if word is not None:
-                out.append((word, fields[0]))
+    for line in _tagger().parse(text).split("\n"):
+        word = _word_of_line(line)
+        if word is not None:
+            out.append((word, line.split("\t", 1)[0]))
     return out
