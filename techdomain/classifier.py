@@ -182,10 +182,10 @@ class DomainClassifier(EstimatorProtocol):
         n_jobs = self.n_jobs or 1
         if n_jobs == 1 or len(cut) < 200:
             return [tokens(t) for t in cut]
-        from joblib import Parallel, delayed
+        from joblib import Parallel, delayed, effective_n_jobs
 
-        chunks = _chunks(cut, n_jobs)
-        parts = Parallel(n_jobs=n_jobs)(delayed(_tokens_of)(c) for c in chunks)
+        workers = effective_n_jobs(n_jobs)
+        parts = Parallel(n_jobs=workers)(delayed(_tokens_of)(c) for c in _chunks(cut, workers))
         return [t for part in parts for t in part]
 
     def _scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -209,9 +209,12 @@ class DomainClassifier(EstimatorProtocol):
         n_jobs = self.n_jobs or 1
         if n_jobs == 1 or len(texts) < 200:
             return self._proba_chunk(texts)
-        from joblib import Parallel, delayed
+        from joblib import Parallel, delayed, effective_n_jobs
 
-        parts = Parallel(n_jobs=n_jobs)(delayed(self._proba_chunk)(c) for c in _chunks(texts, n_jobs * 4))
+        # One task per worker: each task carries a copy of the model, which costs about as much as
+        # tokenizing a few hundred abstracts.
+        workers = effective_n_jobs(n_jobs)
+        parts = Parallel(n_jobs=workers)(delayed(self._proba_chunk)(c) for c in _chunks(texts, workers))
         return np.vstack(parts) if parts else np.zeros((0, len(self.all_classes_)))
 
     def _proba_chunk(self, texts: list[str]) -> np.ndarray:

@@ -134,11 +134,12 @@ def _classify(args: argparse.Namespace) -> int:
         flagged = 0
         n = 0
         progress = _Progress(not args.quiet)
+        chunk_rows = CHUNK_ROWS * _workers(args.jobs)
         try:
             chunk = []
             for row in table.rows:
                 chunk.append(row)
-                if len(chunk) >= CHUNK_ROWS:
+                if len(chunk) >= chunk_rows:
                     flagged += _classify_chunk(model, chunk, cols, k, out, counts, prefix, added)
                     n += len(chunk)
                     chunk = []
@@ -153,6 +154,14 @@ def _classify(args: argparse.Namespace) -> int:
     if not args.quiet:
         _summary(n, counts, flagged)
     return 0
+
+
+def _workers(jobs: int) -> int:
+    if jobs == 1:
+        return 1
+    from joblib import effective_n_jobs
+
+    return effective_n_jobs(jobs)
 
 
 def _classify_chunk(model, rows, cols, k, out, counts, prefix, added) -> int:
