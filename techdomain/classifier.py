@@ -53,9 +53,11 @@ class Decisions:
 
 def _text(x: Any) -> str:
     # Spreadsheets hand us None, NaN and numbers in text columns; they are empty or plain text, not errors.
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    return x if isinstance(x, str) else str(x)
+    if isinstance(x, str):
+        return x
+    if x is None or (isinstance(x, float) and math.isnan(x)) or type(x).__name__ in ("NAType", "NaTType"):
+        return ""  # pandas' missing values included, without importing pandas
+    return str(x)
 
 
 class DomainClassifier(EstimatorProtocol):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import TechdomainError
-from .taxonomy import DOMAINS, NONE, domain
+from .taxonomy import DOMAINS, NONE
 
 CHUNK_ROWS = 2000  # rows classified at a time: memory stays flat however long the file is
 
@@ -106,6 +106,7 @@ class _Progress:
 
 
 def _classify(args: argparse.Namespace) -> int:
+    from .output import output_columns
     from .table import Writer, open_table, output_format, pick_text_columns
 
     model = _load(args.model)
@@ -119,10 +120,7 @@ def _classify(args: argparse.Namespace) -> int:
             raise TechdomainError("the input has no columns to read text from")
         if not args.text_column and not args.quiet:
             print(f"techdomain classify: reading text from column {table.header[cols[0]]!r}", file=sys.stderr)
-        added = ["domain_id", "domain_name", "tier", "confidence"]
-        for r in range(2, k + 1):
-            added += [f"domain_id_{r}", f"confidence_{r}"]
-        added += ["domains", "status"]
+        added = output_columns(k) + ["status"]
         clash = set(added) & set(table.header)
         prefix = "td_" if clash else ""
         if clash and not args.quiet:
@@ -165,6 +163,8 @@ def _workers(jobs: int) -> int:
 
 
 def _classify_chunk(model, rows, cols, k, out, counts, prefix, added) -> int:
+    from .output import row_values
+
     if not rows:
         return 0
     texts = []
@@ -190,17 +190,8 @@ def _classify_chunk(model, rows, cols, k, out, counts, prefix, added) -> int:
             values = [""] * (len(added) - 1) + [status[i]]
             flagged += 1
         else:
-            main = int(d.main[i])
-            dom = domain(main) if main else NONE
-            counts[main] += 1
-            values = [main, dom.name_ja, dom.tier, f"{d.confidence[i]:.3f}"]
-            for r in range(1, k):
-                if r < d.ranked_ids.shape[1]:
-                    values += [int(d.ranked_ids[i, r]), f"{d.ranked_proba[i, r]:.3f}"]
-                else:
-                    values += ["", ""]
-            values.append(";".join(str(int(x)) for x, a in zip(d.ranked_ids[i], d.assigned[i]) if a))
-            values.append(status[i])
+            values = row_values(d, i, k) + [status[i]]
+            counts[values[0]] += 1
             flagged += bool(status[i])
         if out.fmt == "jsonl":
             obj = dict(row.extra) if row.extra else dict(zip(out.header, row.cells))
