@@ -171,17 +171,17 @@ def _classify_chunk(model, rows, cols, k, out, counts, prefix, added) -> int:
     status = []
     for row in rows:
         text = "\n".join(row.cells[i] for i in cols if i < len(row.cells) and row.cells[i]).strip()
+        notes = []
         if row.problem.startswith("error"):
-            text = ""
-        texts.append(text)
-        if row.problem:
-            status.append(row.problem)
+            text, notes = "", [row.problem]  # the row could not be read as it was meant: do not guess
         elif not text:
-            status.append("empty")
+            notes.append("empty")
         elif len(text) > model.max_chars:
-            status.append(f"truncated: {len(text)} characters, first {model.max_chars} classified")
-        else:
-            status.append("")
+            notes.append(f"truncated: {len(text)} characters, first {model.max_chars} classified")
+        if row.problem and not row.problem.startswith("error"):
+            notes.append(row.problem)
+        texts.append(text)
+        status.append("; ".join(notes))
     d = model.decide(texts, k)
     flagged = 0
     for i, row in enumerate(rows):
