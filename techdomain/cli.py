@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--max-chars", type=int, default=None, metavar="N", help="cut longer texts to N characters, flagged (default 20000)")
     c.add_argument("--keep-formulas", action="store_true", help="write cells starting with = + - @ as they are (default: prefix ' so Excel does not run them)")
     c.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    c.add_argument("--summary", metavar="PNG", help="also write a bar chart of rows per domain, coloured by tier (needs techdomain[report])")
 
     t = command("train", "Train a model from labelled examples (added to the bundled seeds unless --no-seeds).")
     t.add_argument("input", help="CSV, TSV or JSONL with a text column and a label column")
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--encoding")
     e.add_argument("--by", default=None, metavar="COL", help="also report per value of this column (e.g. lang)")
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
+    e.add_argument("--report", metavar="HTML", help="also write a self-contained HTML report with charts (needs techdomain[report])")
     e.add_argument("--jobs", type=int, default=1, metavar="N")
 
     command("domains", "List the 16 domains: id, slug, Japanese name, English name, tier.")
@@ -151,6 +153,10 @@ def _classify(args: argparse.Namespace) -> int:
             raise
     if not args.quiet:
         _summary(n, counts, flagged)
+    if args.summary:
+        from .report import write_summary
+
+        write_summary(counts, args.summary)
     return 0
 
 
@@ -267,9 +273,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         for value in sorted({str(e.get(args.by, "")) for e in extras}):
             sel = [i for i, e in enumerate(extras) if str(e.get(args.by, "")) == value]
             result[f"{args.by}={value}"] = evaluate(model, [texts[i] for i in sel], [labels[i] for i in sel])
+    if args.report:
+        from .report import write_report
+
+        write_report(result, args.report, source=args.input, model=args.model or "default model")
     if args.json:
         for r in result.values():
-            r.pop("predicted", None)
+            for per_item in ("predicted", "confidence", "correct"):
+                r.pop(per_item, None)
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
         print(format_report(result))

@@ -32,7 +32,8 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]]) 
     Returns a dict: n, top1 (main label, abstention counted as predicting 0), top3 (labelled items:
     main label among the 3 most probable domains), macro_f1 (over the 16 domains),
     per_domain {id: precision, recall, f1, support}, worst_domain_top1, none_abstained,
-    wrongly_abstained, ece, confusion (rows true, columns predicted, ids 0-16).
+    wrongly_abstained, ece, confusion (rows true, columns predicted, ids 0-16), and per item:
+    predicted, confidence, correct.
     """
     from sklearn.metrics import precision_recall_fscore_support
 
@@ -74,6 +75,8 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]]) 
         "per_domain": per_domain,
         "confusion": confusion.tolist(),
         "predicted": pred.tolist(),
+        "confidence": conf.tolist(),
+        "correct": correct.tolist(),
     }
 
 
