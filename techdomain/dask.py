@@ -42,8 +42,8 @@ def _dtypes(top_k: int) -> dict[str, str]:
 def classify_dataframe(ddf: Any, text_column: str, top_k: int = 3, model: DomainClassifier | None = None) -> Any:
     """A lazy dask DataFrame: ``ddf`` with the output columns of ``techdomain classify`` appended.
 
-    The model is put into the task graph once and reaches each worker once; each worker process
-    builds its own tokenizer on first use.
+    With a ``distributed`` client the model is scattered to every worker once; otherwise it is one
+    node of the task graph. Each worker process builds its own tokenizer on first use.
 
     >>> import dask.dataframe as dd, pandas as pd, techdomain.dask
     >>> ddf = dd.from_pandas(pd.DataFrame({"abstract": ["量子ビットの誤り訂正"]}), npartitions=1)
@@ -57,7 +57,13 @@ def classify_dataframe(ddf: Any, text_column: str, top_k: int = 3, model: Domain
         from . import load
 
         model = load()
-    shared = dask.delayed(model, pure=True)
+    try:
+        from distributed import get_client
+
+        # On a cluster, send the model to every worker once, ahead of the tasks that use it.
+        shared = get_client().scatter(model, broadcast=True, hash=False)
+    except (ImportError, ValueError):  # no distributed scheduler running: the local schedulers share memory
+        shared = dask.delayed(model, pure=True)
     meta = ddf._meta.copy()
     for c, t in _dtypes(top_k).items():
         meta[c] = pd.Series(dtype=t)
