@@ -70,7 +70,7 @@ def per_domain_chart(r: dict) -> bytes:
     fig, ax = plt.subplots(figsize=(11, 4.5))
     for k, (name, colour) in enumerate([("precision", "#5dade2"), ("recall", "#f5b041"), ("f1", "#58d68d")]):
         ax.bar(x + (k - 1) * 0.27, [r["per_domain"][i][name] for i in ids], width=0.27, label=name, color=colour)
-    ax.set_xticks(x, [f"{d.id}\n{d.name_ja.split('（')[0][:6]}" for d in DOMAINS], fontsize=7)
+    ax.set_xticks(x, [f"{d.id} {d.name_ja.split('（')[0].split('・')[0]}" for d in DOMAINS], fontsize=8, rotation=40, ha="right")
     ax.set_ylim(0, 1.05)
     ax.set_title("分野別 precision / recall / F1")
     ax.legend(fontsize=8, ncol=3, loc="lower right")
@@ -124,6 +124,28 @@ def reliability_chart(r: dict, bins: int = 10) -> bytes:
     return _png(fig)
 
 
+def _font_face(text: str) -> str:
+    """An @font-face rule embedding IPAex Gothic cut down to the characters of ``text``.
+
+    Browsers on machines without a Japanese font would otherwise draw boxes; the full font is 6 MB,
+    the subset a few tens of kB. fontTools comes with matplotlib.
+    """
+    from fontTools import subset
+
+    import matplotlib_fontja
+
+    path = Path(matplotlib_fontja.__file__).parent / "fonts" / "ipaexg.ttf"
+    options = subset.Options()
+    font = subset.load_font(str(path), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(set(text))))
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    subset.save_font(font, buf, options)
+    data = base64.b64encode(buf.getvalue()).decode()
+    return f"@font-face{{font-family:'IPAexGothic';src:url(data:font/ttf;base64,{data}) format('truetype')}}"
+
+
 def _img(png: bytes, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
@@ -138,15 +160,15 @@ def write_report(results: dict[str, dict[str, Any]], path: str | Path, source: s
         for name, r in results.items()
     )
     per = "".join(
-        f"<tr><td>{d.id}</td><td>{html.escape(d.name_ja)}</td><td>{first['per_domain'][d.id]['precision']:.2f}</td>"
+        f"<tr><td>{d.id}</td><td class=name>{html.escape(d.name_ja)}</td><td>{first['per_domain'][d.id]['precision']:.2f}</td>"
         f"<td>{first['per_domain'][d.id]['recall']:.2f}</td><td>{first['per_domain'][d.id]['f1']:.2f}</td>"
         f"<td>{first['per_domain'][d.id]['support']}</td></tr>"
         for d in DOMAINS
     )
     doc = f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>techdomain accuracy report</title>
-<style>body{{font-family:sans-serif;max-width:1150px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin:1em 0}}
-td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}td:first-child,th:first-child{{text-align:left}}img{{max-width:100%;display:block;margin:1em 0}}</style>
+<style>FONTFACE body{{font-family:'Hiragino Sans','Yu Gothic','Meiryo','Noto Sans CJK JP','IPAexGothic',sans-serif;max-width:1150px;margin:2em auto;color:#222}}table{{border-collapse:collapse;margin:1em 0}}
+td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}td:first-child,th:first-child,td.name{{text-align:left}}img{{max-width:100%;display:block;margin:1em 0}}</style>
 </head><body>
 <h1>techdomain accuracy report</h1>
 <p>Data: {html.escape(source)}<br>Model: {html.escape(model)}</p>
@@ -161,4 +183,4 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}td:first-child,th
 {_img(reliability_chart(first), "reliability diagram")}
 </body></html>
 """
-    Path(path).write_text(doc, encoding="utf-8")
+    Path(path).write_text(doc.replace("FONTFACE", _font_face(doc), 1), encoding="utf-8")
