@@ -79,6 +79,7 @@ class DomainClassifier(EstimatorProtocol):
     max_chars : texts are cut to this many characters before tokenizing (a 1 MB cell must not take minutes).
     calibrate : fit a softmax temperature on out-of-fold predictions (5-fold cross-validation of the
         training texts), so that probabilities are neither over- nor under-confident. Costs 5 extra fits.
+        Skipped (temperature 1) when some class has a single example: there is no held-out estimate.
     n_jobs : worker processes for tokenizing in fit and predict (joblib semantics; -1 = all cores).
 
     >>> import techdomain
