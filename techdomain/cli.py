@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--no-seeds", action="store_true", help="train on your examples alone")
     t.add_argument("--encoding")
     t.add_argument("--C", type=float, default=None, help="regularisation (default: as the shipped model)")
+    t.add_argument("--user-weight", type=float, default=None, metavar="W", help="each of your examples counts as W seed texts (default 5)")
     t.add_argument("--jobs", type=int, default=1, metavar="N")
 
     e = command("evaluate", "Accuracy of a model on labelled examples: top-1, top-3, macro-F1, per domain, confusion.")
@@ -255,7 +256,10 @@ def _train(args: argparse.Namespace) -> int:
     texts, labels, _ = read_labelled(args.input, args.text_column, args.label_column, args.encoding)
     if not texts:
         raise TrainingDataError(f"{args.input} has no labelled rows")
-    model, corpus = train_model(texts, labels, seeds=not args.no_seeds, C=args.C, n_jobs=args.jobs)
+    from .build import USER_WEIGHT
+
+    weight = USER_WEIGHT if args.user_weight is None else args.user_weight
+    model, corpus = train_model(texts, labels, seeds=not args.no_seeds, C=args.C, user_weight=weight, n_jobs=args.jobs)
     model.save(args.output)
     write_card(model, Path(args.output).with_suffix(".md"), corpus, user_file=args.input, user_rows=len(texts))
     print(f"techdomain train: wrote {args.output} ({len(texts)} labelled rows{'' if args.no_seeds else ' + seeds'})", file=sys.stderr)

@@ -3,8 +3,8 @@
     python tests/benchmarks/retrain_cv.py [--folds 5]
 
 For each fold: the shipped default model, and a model trained on the seeds plus the other folds'
-labelled items (what `techdomain train labelled.csv -o model.npz` does), are both scored on the
-held-out fold. Prints one JSON object. Needs ../shared/data/dev.jsonl.
+labelled items (what `techdomain train labelled.csv -o model.npz` does, each labelled item weighing
+5 seed texts), are both scored on the held-out fold. Prints one JSON object. Needs ../shared/data/dev.jsonl.
 """
 
 from __future__ import annotations
