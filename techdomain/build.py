@@ -74,7 +74,7 @@ def choose_C(corpus: SeedCorpus, grid: Sequence[float] = C_GRID, n_jobs: int = 1
 def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, dev: dict | None = None,
                cv: dict | None = None, user_file: str | None = None, user_rows: int = 0) -> None:
     """Write the model card: what the model was trained on, with which libraries, and how well it does."""
-    from .modelfile import library_versions
+    from .modelfile import FORMAT_VERSION, library_versions
 
     v = library_versions()
     lines = [
@@ -102,7 +102,7 @@ def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, d
         "",
         "## Library versions",
         *[f"- {k} {val}" for k, val in v.items()],
-        f"- model file format version {__import__('techdomain.modelfile', fromlist=['x']).FORMAT_VERSION}",
+        f"- model file format version {FORMAT_VERSION}",
         f"- built {time.strftime('%Y-%m-%d')}",
     ]
     if dev:

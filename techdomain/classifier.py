@@ -134,7 +134,6 @@ class DomainClassifier(EstimatorProtocol):
         self.features_, self.all_classes_, self.coef_, self.intercept_ = self._fit_linear(kept, main, weights)
         self.classes_ = np.array(domains)
         self.temperature_ = self._fit_temperature(kept, main, weights) if self.calibrate else 1.0
-        self.n_features_in_ = 1
         return self
 
     def _fit_linear(self, toks: list[list[str]], y: np.ndarray, weights: np.ndarray | None):
@@ -182,14 +181,7 @@ class DomainClassifier(EstimatorProtocol):
 
     def _tokenize(self, texts: list[str]) -> list[list[str]]:
         cut = [t[: self.max_chars] for t in texts]
-        n_jobs = self.n_jobs or 1
-        if n_jobs == 1 or len(cut) < 200:
-            return [tokens(t) for t in cut]
-        from joblib import Parallel, delayed, effective_n_jobs
-
-        workers = effective_n_jobs(n_jobs)
-        parts = Parallel(n_jobs=workers)(delayed(_tokens_of)(c) for c in _chunks(cut, workers))
-        return [t for part in parts for t in part]
+        return [t for part in _map_chunks(_tokens_of, cut, self.n_jobs) for t in part]
 
     def _scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Logits over ``all_classes_`` and a mask of texts with no known word."""
@@ -208,17 +200,7 @@ class DomainClassifier(EstimatorProtocol):
     def _proba_all(self, X: Iterable[Any]) -> np.ndarray:
         """Probabilities over ``all_classes_``; texts with no known word get the uniform row."""
         self._check()
-        texts = [_text(x) for x in X]
-        n_jobs = self.n_jobs or 1
-        if n_jobs == 1 or len(texts) < 200:
-            return self._proba_chunk(texts)
-        from joblib import Parallel, delayed, effective_n_jobs
-
-        # One task per worker: each task carries a copy of the model, which costs about as much as
-        # tokenizing a few hundred abstracts.
-        workers = effective_n_jobs(n_jobs)
-        parts = Parallel(n_jobs=workers)(delayed(self._proba_chunk)(c) for c in _chunks(texts, workers))
-        return np.vstack(parts) if parts else np.zeros((0, len(self.all_classes_)))
+        return np.vstack(_map_chunks(self._proba_chunk, [_text(x) for x in X], self.n_jobs))
 
     def _proba_chunk(self, texts: list[str]) -> np.ndarray:
         logits, empty = self._scores(texts)
@@ -310,22 +292,24 @@ class DomainClassifier(EstimatorProtocol):
         ['量子ビット', '誤り訂正', '超伝導']
         """
         self._check()
+        pairs = tokens_with_surface(_text(text)[: self.max_chars])
+        arrays = self.features_.transform_arrays([[lemma for lemma, _ in pairs]])
         if domain is None:
-            ranked = self.rank(text, 1)
-            target = ranked[0].domain.id
+            logits = _linear(arrays, self._coef_t, self.intercept_)[0]
+            cols = self._domain_cols
+            target = int(self.all_classes_[cols[int(np.argmax(logits[cols]))]])
         else:
             target = _domain_of(domain).id
         if target not in self.all_classes_:
             raise NotFittedError(f"this model was not trained on domain {target}")
         row = int(np.flatnonzero(self.all_classes_ == target)[0])
-        pairs = tokens_with_surface(_text(text)[: self.max_chars])
-        lemmas = [p[0] for p in pairs]
-        _, indices, data = self.features_.transform_arrays([lemmas])
         w = self.coef_[row] - self.coef_.mean(axis=0)
+        _, indices, data = arrays
         contrib = {int(j): float(v * w[j]) for j, v in zip(indices, data)}
         surface = _surfaces(pairs, self.features_.ngram)
-        best = sorted((c, j) for j, c in contrib.items() if c > 0)[::-1][:n]
-        return [Term(surface.get(self.features_.vocabulary[j], self.features_.vocabulary[j]), round(c, 4)) for c, j in best]
+        vocab = self.features_.vocabulary
+        best = sorted(((c, j) for j, c in contrib.items() if c > 0), reverse=True)[:n]
+        return [Term(surface.get(vocab[j], vocab[j]), round(c, 4)) for c, j in best]
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -361,6 +345,20 @@ def _linear(arrays: tuple[np.ndarray, np.ndarray, np.ndarray], coef_t: np.ndarra
 
 def _domain_of(x: DomainLike) -> Domain:
     return NONE if x in (0, "none") else domain(x)
+
+
+def _map_chunks(fn, items: list, n_jobs: int | None) -> list:
+    """``fn`` over ``items``: one call, or one call per worker process when ``n_jobs`` asks for several.
+
+    One task per worker, because each task carries a copy of ``fn``'s model, which costs about as
+    much as tokenizing a few hundred abstracts.
+    """
+    if (n_jobs or 1) == 1 or len(items) < 200:
+        return [fn(items)]
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    workers = effective_n_jobs(n_jobs)
+    return Parallel(n_jobs=workers)(delayed(fn)(chunk) for chunk in _chunks(items, workers))
 
 
 def _tokens_of(texts: list[str]) -> list[list[str]]:

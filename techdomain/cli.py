@@ -118,9 +118,7 @@ def _classify(args: argparse.Namespace) -> int:
         model.max_chars = args.max_chars
     k = max(1, args.top_k)
     with open_table(args.input, args.encoding) as table:
-        cols = pick_text_columns(table.header, args.text_column) if table.header or args.text_column else []
-        if not cols:
-            raise TechdomainError("the input has no columns to read text from")
+        cols = pick_text_columns(table.header, args.text_column)
         if not args.text_column and not args.quiet:
             print(f"techdomain classify: reading text from column {table.header[cols[0]]!r}", file=sys.stderr)
         added = output_columns(k) + ["status"]

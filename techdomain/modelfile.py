@@ -160,7 +160,6 @@ def load(path: str | os.PathLike, allow_pickle: bool = False):
         model.coef_ = coef.astype(np.float32)
         model.intercept_ = intercept
         model.temperature_ = float(header["temperature"])
-        model.n_features_in_ = 1
         model.header_ = header
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError, TypeError) as e:
         raise ModelFormatError(f"{path} is damaged ({e}); retrain or copy it again") from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -167,23 +168,17 @@ def _delimited(text: IO[str], enc: str, delimiter: str, kind: str) -> Table:
 
 
 def _jsonl(text: IO[str], enc: str) -> Table:
-    lines = iter(text)
-    first: list[tuple[str, Any]] = []
+    lines = (line for line in text if line.strip())
+    first = next(lines, None)
     # JSONL has no header: the keys of the first object stand for one.
-    for line in lines:
-        if line.strip():
-            first.append((line, None))
-            break
     try:
-        obj0 = json.loads(first[0][0]) if first else {}
+        obj0 = json.loads(first) if first is not None else {}
         header = list(obj0) if isinstance(obj0, dict) else []
     except json.JSONDecodeError:
         header = []
 
     def rows() -> Iterator[Row]:
-        for line in [f[0] for f in first] + [x for x in lines]:
-            if not line.strip():
-                continue
+        for line in itertools.chain([first] if first is not None else [], lines):
             try:
                 obj = json.loads(line)
                 if not isinstance(obj, dict):
