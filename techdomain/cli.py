@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", required=True, help="output file (.csv, .tsv or .jsonl), or - for standard output")
     c.add_argument("--text-column", action="append", metavar="COL", help="column holding the text; repeat to join several (title + abstract)")
     c.add_argument("--top-k", type=int, default=3, metavar="K", help="ranked domains per row (default 3)")
+    c.add_argument("--only", action="append", metavar="COL", help="write only these input columns (repeat; default: all of them) before the results")
     c.add_argument("--model", metavar="PATH", help="model file (default: the shipped model)")
     c.add_argument("--encoding", help="input encoding (default: detected; utf-8, utf-8-sig, cp932, utf-16)")
     c.add_argument("--output-encoding", default=None, help="default utf-8-sig (with BOM, so Excel reads Japanese), utf-8 for stdout")
@@ -119,6 +120,7 @@ def _classify(args: argparse.Namespace) -> int:
     k = max(1, args.top_k)
     with open_table(args.input, args.encoding) as table:
         cols = pick_text_columns(table.header, args.text_column)
+        keep = pick_text_columns(table.header, args.only) if args.only else None
         if not args.text_column and not args.quiet:
             print(f"techdomain classify: reading text from column {table.header[cols[0]]!r}", file=sys.stderr)
         added = output_columns(k) + ["status"]
@@ -128,7 +130,8 @@ def _classify(args: argparse.Namespace) -> int:
             print(f"techdomain classify: the input already has {sorted(clash)}; new columns are prefixed td_", file=sys.stderr)
         fmt = output_format(args.output, table.format)
         enc = args.output_encoding or ("utf-8" if args.output == "-" or fmt == "jsonl" else "utf-8-sig")
-        out = Writer(args.output, table.header + [prefix + a for a in added], fmt, enc, not args.keep_formulas)
+        shown = table.header if keep is None else [table.header[i] for i in keep]
+        out = Writer(args.output, shown + [prefix + a for a in added], fmt, enc, not args.keep_formulas)
         counts: Counter[int] = Counter()
         flagged = 0
         n = 0
@@ -139,11 +142,11 @@ def _classify(args: argparse.Namespace) -> int:
             for row in table.rows:
                 chunk.append(row)
                 if len(chunk) >= chunk_rows:
-                    flagged += _classify_chunk(model, chunk, cols, k, out, counts, prefix, added)
+                    flagged += _classify_chunk(model, chunk, cols, keep, k, out, counts, prefix, added)
                     n += len(chunk)
                     chunk = []
                     progress.update(n)
-            flagged += _classify_chunk(model, chunk, cols, k, out, counts, prefix, added)
+            flagged += _classify_chunk(model, chunk, cols, keep, k, out, counts, prefix, added)
             n += len(chunk)
             progress.update(n, final=True)
             out.commit()
@@ -167,7 +170,7 @@ def _workers(jobs: int) -> int:
     return effective_n_jobs(jobs)
 
 
-def _classify_chunk(model, rows, cols, k, out, counts, prefix, added) -> int:
+def _classify_chunk(model, rows, cols, keep, k, out, counts, prefix, added) -> int:
     from .output import row_values
 
     if not rows:
@@ -198,22 +201,29 @@ def _classify_chunk(model, rows, cols, k, out, counts, prefix, added) -> int:
             values = row_values(d, i, k) + [status[i]]
             counts[values[0]] += 1
             flagged += bool(status[i])
+        cells = row.cells if keep is None else [row.cells[j] for j in keep]
         if out.fmt == "jsonl":
-            obj = dict(row.extra) if row.extra else dict(zip(out.header, row.cells))
+            obj = dict(row.extra) if row.extra and keep is None else dict(zip(out.header, cells))
             obj.update({prefix + a: v for a, v in zip(added, values)})
             out.write([], obj)
         else:
-            out.write(row.cells + values)
+            out.write(cells + values)
     return flagged
 
 
 def _summary(n: int, counts: Counter, flagged: int) -> None:
     print(f"techdomain classify: {n:,} rows, {sum(counts.values()):,} classified, {flagged:,} flagged (see the status column)", file=sys.stderr)
-    for d in DOMAINS:
+    for d in DOMAINS + (NONE,):
         if counts[d.id]:
-            print(f"  {d.id:>2} {d.name_ja:<24} {counts[d.id]:>8,}", file=sys.stderr)
-    if counts[0]:
-        print(f"   0 {NONE.name_ja:<24} {counts[0]:>8,}", file=sys.stderr)
+            print(f"  {d.id:>2} {_pad(d.name_ja, 46)} {counts[d.id]:>8,}", file=sys.stderr)
+
+
+def _pad(text: str, width: int) -> str:
+    # Full-width characters take two terminal columns; str.ljust would count them as one.
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - used)
 
 
 # ---- train / evaluate --------------------------------------------------------------------------

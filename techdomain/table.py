@@ -265,7 +265,7 @@ class Writer:
     def commit(self) -> None:
         self._file.flush()
         if self._tmp is None:
-            self._file.detach()
+            self._file.detach().flush()  # stdout: push the bytes out before the summary goes to stderr
             return
         self._file.close()
         _chmod_like_a_new_file(self._tmp)

@@ -167,3 +167,10 @@ def test_help_has_examples(capsys):
     with pytest.raises(SystemExit):
         main(["classify", "--help"])
     assert "example:" in capsys.readouterr().out
+
+
+def test_only_keeps_the_named_columns(abstracts, tmp_path):
+    out = tmp_path / "o.csv"
+    assert main(["classify", str(abstracts), "-o", str(out), "--quiet", "--only", "id"]) == 0
+    rows = _read(out)
+    assert rows[0] == ["id"] + ADDED and [r[0] for r in rows[1:]] == ["1", "2", "3", "4"] and rows[1][1] == "12"
