@@ -53,7 +53,12 @@ def summary_chart(counts: Mapping[int, int], title: str = "分野別の件数") 
     ax.set_title(title)
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=TIER_COLOURS[t], label=n) for t, n in TIER_NAMES.items()], loc="lower right", fontsize=8)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts of rows: no 0.2 ticks
+    ax.set_xlim(0, max(values + [1]) * 1.08)  # room for the bar labels
+    ax.legend(handles=[Patch(color=TIER_COLOURS[t], label=n) for t, n in TIER_NAMES.items()],
+              loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, fontsize=8, frameon=False)
     fig.tight_layout()
     return _png(fig)
 
