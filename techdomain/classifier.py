@@ -275,10 +275,12 @@ class DomainClassifier(EstimatorProtocol):
         return Decisions(main, p_all.max(axis=1), self.classes_[order], top_p, keep)
 
     def rank(self, text: str, k: int = 3) -> list[Prediction]:
-        """The ``k`` most probable domains, whether or not the model would assign them."""
-        row = self.predict_proba([text])[0]
-        order = np.argsort(-row, kind="stable")[:k]
-        return [Prediction(domain(int(self.classes_[j])), float(row[j])) for j in order]
+        """The ``k`` most probable domains, whether or not the model would assign them.
+
+        Scores are the same probabilities as :meth:`classify` gives (over the 16 domains and 'none').
+        """
+        d = self.decide([text], k)
+        return [Prediction(domain(int(i)), float(q)) for i, q in zip(d.ranked_ids[0], d.ranked_proba[0])]
 
     def explain(self, text: str, domain: DomainLike | None = None, n: int = 10) -> list[Term]:
         """The terms of ``text`` that pushed it most towards ``domain`` (default: the predicted one).
@@ -322,7 +324,6 @@ class DomainClassifier(EstimatorProtocol):
         from .modelfile import save
 
         save(self, path)
-
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

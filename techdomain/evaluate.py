@@ -38,20 +38,15 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]]) 
     from sklearn.metrics import precision_recall_fscore_support
 
     main = np.array([ls[0] if len(ls) else 0 for ls in labels])
-    p_all = model._proba_all(texts)
-    pred = model._decide(p_all)
-    cols = model._domain_cols
-    p = p_all[:, cols]
-    p = p / p.sum(axis=1, keepdims=True)
-    order = np.argsort(-p, axis=1, kind="stable")
-    top3 = model.classes_[order[:, :3]]
+    d = model.decide(texts, top_k=3)
+    pred, top3 = d.main, d.ranked_ids
     labelled = main != 0
     hit3 = np.array([m in row for m, row in zip(main, top3)])
     ids = list(DOMAIN_IDS)
     prec, rec, f1, sup = precision_recall_fscore_support(main, pred, labels=ids, zero_division=0)
     present = sup > 0
     # Confidence of the decision actually taken (the none class included), for calibration.
-    conf = p_all.max(axis=1)
+    conf = d.confidence
     correct = pred == main
     confusion = np.zeros((17, 17), dtype=int)
     for t, q in zip(main, pred):
