@@ -71,14 +71,21 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8"  # neither fits: read as UTF-8 and flag the rows whose bytes do not decode
 
 
-def _format_of(name: str, first_line: str) -> str:
+def _format_by_name(name: str) -> str | None:
     lower = name.lower()
-    if lower.endswith((".jsonl", ".ndjson", ".json")):
+    if lower.endswith((".jsonl", ".ndjson")):
         return "jsonl"
     if lower.endswith((".tsv", ".tab")):
         return "tsv"
     if lower.endswith(".csv"):
         return "csv"
+    return None
+
+
+def _format_of(name: str, first_line: str) -> str:
+    known = "jsonl" if name.lower().endswith(".json") else _format_by_name(name)
+    if known:
+        return known
     if first_line.lstrip().startswith("{"):
         return "jsonl"
     return "tsv" if "\t" in first_line and "," not in first_line else "csv"
@@ -287,11 +294,5 @@ class Writer:
 
 
 def output_format(path: str, input_format: str) -> str:
-    lower = path.lower()
-    if lower.endswith((".jsonl", ".ndjson")):
-        return "jsonl"
-    if lower.endswith((".tsv", ".tab")):
-        return "tsv"
-    if lower.endswith(".csv"):
-        return "csv"
-    return input_format
+    """The output's format by its extension; stdout and unknown extensions keep the input's."""
+    return _format_by_name(path) or input_format
