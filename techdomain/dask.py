@@ -26,6 +26,7 @@ def classify_partition(frame: Any, model: DomainClassifier, text_column: str, to
     empty = [not isinstance(t, str) or not t.strip() for t in texts]
     out = frame.copy()
     values = pd.DataFrame(rows, columns=cols, index=frame.index)
+    values.loc[empty, cols] = None  # as in the CLI: an empty text gets no domain, only its status
     for c in cols:
         out[c] = values[c].astype(_dtypes(top_k)[c])
     out["status"] = ["empty" if e else "" for e in empty]

@@ -26,3 +26,4 @@ def test_local_cluster_matches_single_process(model):
     pd.testing.assert_frame_equal(got[added], expected[added])
     assert got["id"].tolist() == frame["id"].tolist()  # dask may retype the input text column; values stay
     assert got["domain_id"].iloc[0] == 12 and got["status"].iloc[len(TINY_TEXTS)] == "empty"
+    assert got["domain_id"].isna().sum() == 2 * 7  # "" and None, seven times each: no domain, like the CLI
