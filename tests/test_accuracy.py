@@ -18,16 +18,17 @@ def _subset(rows, lang):
 
 def test_japanese_floors(model, dev_rows):
     r = evaluate(model, *_subset(dev_rows, "ja"))
-    # Floors a little under what the shipped model measures (0.882 / 0.987 / 1.0 / 0.019), so that a
-    # change to the tokenizer, features or seeds that costs accuracy fails here.
-    assert r["top1"] >= 0.85
-    assert r["top3"] >= 0.97
+    # Floors a little under what the shipped model measures (0.894 / 0.987 / 0.883 / 1.0 / 0.013), so
+    # that a change to the tokenizer, features or seeds that costs accuracy fails here.
+    assert r["top1"] >= 0.87
+    assert r["top3"] >= 0.98
+    assert r["macro_f1"] >= 0.86
     assert r["none_abstained"] >= 0.75
-    assert r["wrongly_abstained"] <= 0.04
+    assert r["wrongly_abstained"] <= 0.03
 
 
 def test_english_floor(model, dev_rows):
-    assert evaluate(model, *_subset(dev_rows, "en"))["top1"] >= 0.8
+    assert evaluate(model, *_subset(dev_rows, "en"))["top1"] >= 0.85
 
 
 def test_model_card_figures_are_current(model, dev_rows):
