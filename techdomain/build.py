@@ -21,7 +21,7 @@ from .seeds import SeedCorpus, load_seeds
 DEFAULT_C = 10.0
 # Each user example weighs this many seed texts. 5-fold CV on the dev set's Japanese items (seeds +
 # 4 folds, scored on the fifth): with 8 terms per seed text, weights 1/5/20 gave 0.888/0.894/0.876
-# top-1 against 0.882 for the shipped model; with one term per text, 5/25/60 gave 0.882/0.876/0.882.
+# top-1 against 0.882 for the model shipped then; with one term per text, 5/25/60 gave 0.882/0.876/0.882.
 USER_WEIGHT = 5.0
 C_GRID = (3.0, 10.0, 30.0)
 DEV_SET = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "dev.jsonl"
@@ -74,8 +74,9 @@ def choose_C(corpus: SeedCorpus, grid: Sequence[float] = C_GRID, n_jobs: int = 1
     return float(search.best_params_["C"]), scores
 
 
-# How the default model's design was chosen, for its card. Every choice was made on the seed text
-# itself (cross-validation, or the held-out halves of later knowledge-base passes), never on dev.jsonl.
+# How the default model's design was chosen, for its card. Choices were scored on the seed text
+# (cross-validation, or held-out parts of later knowledge-base passes); where dev.jsonl figures or
+# errors entered a decision, the text says so.
 _CHOICES = """
 ## How the choices were made
 - Regularisation C: 5-fold cross-validation on the seed text (above).
