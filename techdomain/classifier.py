@@ -11,7 +11,7 @@ import numpy as np
 
 from .errors import NotFittedError, TrainingDataError
 from .estimator import EstimatorProtocol
-from .features import Features
+from .features import Features, stop_word_set
 from .labels import label_matrix
 from .taxonomy import NONE, Domain, DomainLike, domain
 from .tokenize import tokens, tokens_with_surface
@@ -81,6 +81,9 @@ class DomainClassifier(EstimatorProtocol):
         training texts), so that probabilities are neither over- nor under-confident. Costs 5 extra fits.
         Skipped (temperature 1) when some class has a single example: there is no held-out estimate.
     n_jobs : worker processes for tokenizing in fit and predict (joblib semantics; -1 = all cores).
+    stop_words : words left out of the features: ``None`` (default) keeps every word; ``"register"``
+        drops the words of research writing that every abstract uses whatever its subject (研究, 分析,
+        調査, study, research ...; :data:`techdomain.features.REGISTER_WORDS`); or a list of lemmas.
 
     >>> import techdomain
     >>> clf = techdomain.DomainClassifier().fit(
@@ -99,6 +102,7 @@ class DomainClassifier(EstimatorProtocol):
         max_chars: int = 20000,
         calibrate: bool = True,
         n_jobs: int | None = None,
+        stop_words: str | Sequence[str] | None = None,
     ):
         self.C = C
         self.ngram = ngram
@@ -108,6 +112,7 @@ class DomainClassifier(EstimatorProtocol):
         self.max_chars = max_chars
         self.calibrate = calibrate
         self.n_jobs = n_jobs
+        self.stop_words = stop_words
 
     # ---- training -------------------------------------------------------------------------
     def fit(self, X: Iterable[Any], y: Iterable[Any], sample_weight: Sequence[float] | None = None) -> "DomainClassifier":
@@ -139,7 +144,7 @@ class DomainClassifier(EstimatorProtocol):
     def _fit_linear(self, toks: list[list[str]], y: np.ndarray, weights: np.ndarray | None):
         from sklearn.linear_model import LogisticRegression
 
-        feats = Features.fit(toks, ngram=self.ngram, min_df=self.min_df)
+        feats = Features.fit(toks, ngram=self.ngram, min_df=self.min_df, stop_words=stop_word_set(self.stop_words))
         lr = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000)
         lr.fit(feats.transform(toks), y, sample_weight=weights)
         if len(lr.classes_) == 2:  # binary LR keeps one row; spell out both so every class has a row
@@ -294,7 +299,8 @@ class DomainClassifier(EstimatorProtocol):
         ['量子ビット', '誤り訂正', '超伝導']
         """
         self._check()
-        pairs = tokens_with_surface(_text(text)[: self.max_chars])
+        stop = self.features_.stop_words
+        pairs = [p for p in tokens_with_surface(_text(text)[: self.max_chars]) if p[0] not in stop]
         arrays = self.features_.transform_arrays([[lemma for lemma, _ in pairs]])
         if domain is None:
             logits = _linear(arrays, self._coef_t, self.intercept_)[0]

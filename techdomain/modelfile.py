@@ -25,7 +25,7 @@ from .taxonomy import DOMAINS
 
 FORMAT = "techdomain-model"
 FORMAT_VERSION = 1
-_PARAMS = ("C", "ngram", "min_df", "class_weight", "secondary_ratio", "max_chars", "calibrate")
+_PARAMS = ("C", "ngram", "min_df", "class_weight", "secondary_ratio", "max_chars", "calibrate", "stop_words")
 
 
 def library_versions() -> dict[str, str]:
@@ -45,8 +45,9 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "params": {k: getattr(model, k) for k in _PARAMS},
+        "params": {k: _jsonable(getattr(model, k)) for k in _PARAMS},
         "ngram": model.features_.ngram,
+        "stop_words": sorted(model.features_.stop_words),
         "classes": [int(c) for c in model.classes_],
         "temperature": float(model.temperature_),
         "all_classes": [int(c) for c in model.all_classes_],
@@ -73,6 +74,10 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _jsonable(value: Any) -> Any:
+    return sorted(value) if isinstance(value, (set, frozenset)) else list(value) if isinstance(value, tuple) else value
 
 
 def _chmod_like_a_new_file(path: str) -> None:
@@ -154,7 +159,7 @@ def load(path: str | os.PathLike, allow_pickle: bool = False):
         intercept = arrays["intercept"]
         words = vocab.split("\n") if vocab else []
         model = DomainClassifier(**header["params"])
-        model.features_ = Features(words, idf, header["ngram"])
+        model.features_ = Features(words, idf, header["ngram"], header.get("stop_words", ()))
         model.classes_ = np.array(header["classes"], dtype=int)
         model.all_classes_ = np.array(header["all_classes"], dtype=int)
         model.coef_ = coef.astype(np.float32)

@@ -7,6 +7,7 @@ import pytest
 
 import techdomain
 from techdomain import ModelFormatError, UnsafeModelError
+from techdomain.features import REGISTER_WORDS
 from techdomain.modelfile import FORMAT_VERSION, read_header
 
 
@@ -14,13 +15,39 @@ def test_round_trip(tiny_model, tmp_path):
     path = tmp_path / "m.npz"
     tiny_model.save(path)
     back = techdomain.load(path)
-    texts = ["量子ビット", "ロケット", "史料", ""]
+    texts = ["量子ビット", "ロケット", "史料", "", "史料の研究と分析"]
     np.testing.assert_allclose(back.predict_proba(texts), tiny_model.predict_proba(texts), rtol=1e-5)
     assert back.predict(texts).tolist() == tiny_model.predict(texts).tolist()
     assert back.get_params() == tiny_model.get_params() | {"n_jobs": None}
     header = read_header(path)
     assert header["format_version"] == FORMAT_VERSION
     assert {"scikit-learn", "numpy", "fugashi", "unidic-lite"} <= set(header["versions"])
+
+
+def test_a_list_of_stop_words_round_trips(tmp_path):
+    from tests.conftest import TINY_LABELS, TINY_TEXTS
+
+    for stop, expected in ((("史料", "調査"), {"史料", "調査"}), ("register", REGISTER_WORDS)):
+        m = techdomain.DomainClassifier(calibrate=False, stop_words=stop).fit(TINY_TEXTS, TINY_LABELS)
+        m.save(tmp_path / "m.npz")
+        back = techdomain.load(tmp_path / "m.npz")
+        assert back.features_.stop_words == expected and not expected & set(back.features_.index)
+        texts = ["中世史料の調査", "量子ビットの研究"]
+        np.testing.assert_allclose(back.predict_proba(texts), m.predict_proba(texts), rtol=1e-5)
+
+
+def test_files_from_before_stop_words_keep_every_word(tiny_model, tmp_path):
+    # Model files written before the stop_words parameter have neither the parameter nor the list.
+    path = tmp_path / "m.npz"
+    tiny_model.save(path)
+    with np.load(path) as z:
+        arrays = dict(z)
+    header = json.loads(bytes(arrays["header"]).decode())
+    del header["params"]["stop_words"], header["stop_words"]
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    np.savez_compressed(path, **arrays)
+    back = techdomain.load(path)
+    assert back.stop_words is None and back.features_.stop_words == frozenset()
 
 
 def test_model_file_holds_no_pickles(tiny_model, tmp_path):
