@@ -34,6 +34,7 @@ def train_model(
     C: float | None = None,
     user_weight: float = USER_WEIGHT,
     calibrate: bool = True,
+    stop_words: str | Sequence[str] | None = None,
     n_jobs: int | None = 1,
 ) -> tuple[DomainClassifier, SeedCorpus | None]:
     """Train on user examples plus (by default) the seed corpus. Multi-label examples train their main label.
@@ -47,7 +48,8 @@ def train_model(
     weights = [1.0] * len(X) + [float(user_weight)] * len(texts)
     X += list(texts)
     y += [ls[0] if isinstance(ls, (list, tuple)) else ls for ls in labels]
-    model = DomainClassifier(C=C or shipped_C(), calibrate=calibrate, n_jobs=n_jobs).fit(X, y, sample_weight=weights)
+    model = DomainClassifier(C=C or shipped_C(), calibrate=calibrate, stop_words=stop_words, n_jobs=n_jobs)
+    model.fit(X, y, sample_weight=weights)
     return model, corpus
 
 

@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--encoding")
     t.add_argument("--C", type=float, default=None, help="regularisation (default: as the shipped model)")
     t.add_argument("--user-weight", type=float, default=None, metavar="W", help="each of your examples counts as W seed texts (default 5)")
+    t.add_argument("--stop-words", choices=["register"], default=None,
+                   help="'register': leave out research-writing words (研究, 分析, 調査, study ...) that every abstract uses")
     t.add_argument("--jobs", type=int, default=1, metavar="N")
 
     e = command("evaluate", "Accuracy of a model on labelled examples: top-1, top-3, macro-F1, per domain, confusion.")
@@ -267,7 +269,9 @@ def _train(args: argparse.Namespace) -> int:
     from .build import USER_WEIGHT
 
     weight = USER_WEIGHT if args.user_weight is None else args.user_weight
-    model, corpus = train_model(texts, labels, seeds=not args.no_seeds, C=args.C, user_weight=weight, n_jobs=args.jobs)
+    model, corpus = train_model(
+        texts, labels, seeds=not args.no_seeds, C=args.C, user_weight=weight, stop_words=args.stop_words, n_jobs=args.jobs
+    )
     model.save(args.output)
     write_card(model, Path(args.output).with_suffix(".md"), corpus, user_file=args.input, user_rows=len(texts))
     print(f"techdomain train: wrote {args.output} ({len(texts)} labelled rows{'' if args.no_seeds else ' + seeds'})", file=sys.stderr)

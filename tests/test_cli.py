@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+import techdomain
+
 from techdomain.cli import main
 
 from .conftest import TINY_LABELS, TINY_TEXTS
@@ -135,6 +137,14 @@ def test_train_then_classify_with_the_model(tmp_path):
     out = tmp_path / "o.csv"
     assert main(["classify", str(inp), "-o", str(out), "--model", str(model), "--quiet"]) == 0
     assert _read(out)[1][1] == "12"
+
+
+def test_train_with_register_stop_words(tmp_path):
+    src = _labelled(tmp_path, TINY_LABELS)
+    model = tmp_path / "m.npz"
+    assert main(["train", str(src), "-o", str(model), "--no-seeds", "--stop-words", "register"]) == 0
+    m = techdomain.load(model)
+    assert m.stop_words == "register" and "研究" not in m.features_.index and "研究" in m.features_.stop_words
 
 
 def test_train_unknown_label_names_the_row_and_writes_nothing(tmp_path, capsys):
