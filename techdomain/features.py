@@ -38,7 +38,7 @@ def terms(tokens: Sequence[str], ngram: int = 2, stop_words: frozenset[str] = fr
     >>> terms(["量子", "研究", "ビット"], stop_words=REGISTER_WORDS)
     ['量子', 'ビット', '量子 ビット']
     """
-    kept = [t for t in tokens if t not in stop_words] if stop_words else list(tokens)
+    kept = [t for t in tokens if t not in stop_words] if stop_words else tokens
     out = list(kept)
     for n in range(2, ngram + 1):
         out.extend(" ".join(kept[i : i + n]) for i in range(len(kept) - n + 1))

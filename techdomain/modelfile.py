@@ -47,6 +47,7 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "params": {k: _jsonable(getattr(model, k)) for k in _PARAMS},
         "ngram": model.features_.ngram,
+        # The words themselves, not just the parameter: a later REGISTER_WORDS must not change an old model.
         "stop_words": sorted(model.features_.stop_words),
         "classes": [int(c) for c in model.classes_],
         "temperature": float(model.temperature_),

@@ -7,7 +7,6 @@ import sys
 import pytest
 
 import techdomain
-
 from techdomain.cli import main
 
 from .conftest import TINY_LABELS, TINY_TEXTS

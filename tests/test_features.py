@@ -9,6 +9,8 @@ from techdomain import DomainClassifier
 from techdomain.features import REGISTER_WORDS, Features, stop_word_set, terms
 from techdomain.tokenize import tokens
 
+from .conftest import TINY_LABELS, TINY_TEXTS
+
 
 @pytest.mark.parametrize(
     "toks, stop, expected",
@@ -54,8 +56,6 @@ def test_rows_are_l2_normalised_and_ignore_stop_words():
 
 
 def test_register_words_move_no_prediction():
-    from tests.conftest import TINY_LABELS, TINY_TEXTS
-
     # The tiny corpus' 'none' texts say 研究 and 調査; with the register stop words that must not
     # make research language itself a sign of 'none of the 16'.
     m = DomainClassifier(calibrate=False, stop_words="register").fit(TINY_TEXTS, TINY_LABELS)

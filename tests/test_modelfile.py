@@ -10,6 +10,8 @@ from techdomain import ModelFormatError, UnsafeModelError
 from techdomain.features import REGISTER_WORDS
 from techdomain.modelfile import FORMAT_VERSION, read_header
 
+from .conftest import TINY_LABELS, TINY_TEXTS
+
 
 def test_round_trip(tiny_model, tmp_path):
     path = tmp_path / "m.npz"
@@ -25,8 +27,6 @@ def test_round_trip(tiny_model, tmp_path):
 
 
 def test_a_list_of_stop_words_round_trips(tmp_path):
-    from tests.conftest import TINY_LABELS, TINY_TEXTS
-
     for stop, expected in ((("史料", "調査"), {"史料", "調査"}), ("register", REGISTER_WORDS)):
         m = techdomain.DomainClassifier(calibrate=False, stop_words=stop).fit(TINY_TEXTS, TINY_LABELS)
         m.save(tmp_path / "m.npz")
