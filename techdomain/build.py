@@ -115,8 +115,12 @@ _CHOICES = """
 
 
 def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, dev: dict | None = None,
-               cv: dict | None = None, user_file: str | None = None, user_rows: int = 0) -> None:
-    """Write the model card: what the model was trained on, with which libraries, and how well it does."""
+               cv: dict | None = None, user_file: str | None = None, user_rows: int = 0, base: str | None = None) -> None:
+    """Write the model card: what the model was trained on, with which libraries, and how well it does.
+
+    ``base`` names the model whose weights were kept when only the confidence was recalibrated
+    (``techdomain calibrate``); ``user_file`` then holds the labelled rows of that recalibration.
+    """
     from .modelfile import FORMAT_VERSION, library_versions
 
     v = library_versions()
@@ -134,7 +138,9 @@ def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, d
             f"- seed knowledge base `seeds/` ({len(corpus)} texts; sha256 of the seed files `{corpus.sha256}`),",
             "  written by the techdomain team plus passages quoted from the client's government documents.",
         ]
-    if user_file:
+    if base:
+        lines.append(f"- weights: those of {base}, not retrained")
+    elif user_file:
         lines.append(f"- {user_rows} labelled examples from `{user_file}`")
     lines += [
         "- never trained or tuned on `../shared/data/dev.jsonl`",
@@ -142,10 +148,11 @@ def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, d
         "## Parameters",
         f"- C = {model.C}" + (f" (chosen by 5-fold CV accuracy on the seeds: {cv})" if cv else ""),
         f"- temperature = {model.temperature_:.3f}; features = {len(model.features_):,}; classes = {model.all_classes_.tolist()}",
+        *_confidence_lines(model, user_file if base else None),
         "",
         "## Library versions",
         *[f"- {k} {val}" for k, val in v.items()],
-        f"- model file format version {FORMAT_VERSION}",
+        f"- model file format version {FORMAT_VERSION if getattr(model, 'confidence_map_', None) else 1}",
         f"- built {time.strftime('%Y-%m-%d')}",
     ]
     if user_file is None:
@@ -160,6 +167,15 @@ def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, d
                 f"{r['worst_domain_top1']:.3f} | {r['none_abstained']:.3f} | {r['wrongly_abstained']:.3f} | {r['ece']:.3f} |"
             )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _confidence_lines(model: DomainClassifier, source: str | None) -> list[str]:
+    cmap = getattr(model, "confidence_map_", None)
+    if cmap is None:
+        return []
+    where = f" from `{source}`" if source else ""
+    return [f"- confidence recalibrated on {cmap.n} labelled texts{where}: top probability p becomes "
+            f"sigmoid({cmap.slope:.3f} * logit(p) + {cmap.intercept:.3f}) (techdomain.confidence)"]
 
 
 def measure_dev(model: DomainClassifier, dev: Path = DEV_SET) -> dict | None:

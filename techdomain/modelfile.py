@@ -19,12 +19,17 @@ from typing import Any
 
 import numpy as np
 
+from .confidence import ConfidenceMap
 from .errors import ModelFormatError, UnsafeModelError
 from .features import Features
 from .taxonomy import DOMAINS
 
 FORMAT = "techdomain-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 2 added an optional confidence map (techdomain.confidence). A file without one is written
+# as version 1, so older techdomain releases still read it; one with a map is version 2, which they
+# refuse instead of silently dropping the calibration.
+READABLE_VERSIONS = (1, 2)
 _PARAMS = ("C", "ngram", "min_df", "class_weight", "secondary_ratio", "max_chars", "calibrate", "stop_words")
 
 
@@ -41,9 +46,10 @@ def library_versions() -> dict[str, str]:
 def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None:
     """Write ``model`` to ``path`` atomically (a crash leaves the old file or none, never half a file)."""
     model._check()
+    cmap = getattr(model, "confidence_map_", None)
     header = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION if cmap is not None else 1,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "params": {k: _jsonable(getattr(model, k)) for k in _PARAMS},
         "ngram": model.features_.ngram,
@@ -51,6 +57,7 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
         "stop_words": sorted(model.features_.stop_words),
         "classes": [int(c) for c in model.classes_],
         "temperature": float(model.temperature_),
+        **({"confidence_map": cmap.to_json()} if cmap is not None else {}),
         "all_classes": [int(c) for c in model.all_classes_],
         "taxonomy": [d.slug for d in DOMAINS],
         "versions": library_versions(),
@@ -124,9 +131,10 @@ def _open(path: str | os.PathLike) -> tuple[dict, Any]:
     if header.get("format") != FORMAT:
         raise ModelFormatError(f"{path} is not a techdomain model file")
     version = header.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise ModelFormatError(
-            f"{path} has model format version {version}; this techdomain reads version {FORMAT_VERSION}. "
+            f"{path} has model format version {version}; this techdomain reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))}. "
             "Upgrade or downgrade techdomain to match, or retrain the model with this version"
         )
     if header.get("taxonomy") != [d.slug for d in DOMAINS]:
@@ -166,6 +174,7 @@ def load(path: str | os.PathLike, allow_pickle: bool = False):
         model.coef_ = coef.astype(np.float32)
         model.intercept_ = intercept
         model.temperature_ = float(header["temperature"])
+        model.confidence_map_ = ConfidenceMap.from_json(header["confidence_map"]) if "confidence_map" in header else None
         model.header_ = header
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError, TypeError) as e:
         raise ModelFormatError(f"{path} is damaged ({e}); retrain or copy it again") from None

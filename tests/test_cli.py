@@ -183,3 +183,27 @@ def test_only_keeps_the_named_columns(abstracts, tmp_path):
     assert main(["classify", str(abstracts), "-o", str(out), "--quiet", "--only", "id"]) == 0
     rows = _read(out)
     assert rows[0] == ["id"] + ADDED and [r[0] for r in rows[1:]] == ["1", "2", "3", "4"] and rows[1][1] == "12"
+
+
+def test_calibrate_writes_a_recalibrated_model_and_card(labelled, tmp_path, capsys):
+    texts, labels = labelled
+    src = tmp_path / "labelled.csv"
+    with open(src, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([["abstract", "domain"], *zip(texts, labels)])
+    out = tmp_path / "calibrated.npz"
+    assert main(["calibrate", str(src), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"On the {len(texts)} rows" in err and "ECE" in err
+    m = techdomain.load(out)
+    assert m.confidence_map_.n == len(texts)
+    assert (m.predict(texts) == techdomain.load().predict(texts)).all()
+    card = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert "not retrained" in card and f"recalibrated on {len(texts)} labelled texts" in card
+
+
+def test_calibrate_with_too_few_rows_says_how_many_and_writes_nothing(tmp_path, capsys):
+    src = _labelled(tmp_path, TINY_LABELS)
+    out = tmp_path / "calibrated.npz"
+    assert main(["calibrate", str(src), "-o", str(out)]) == 1
+    assert "at least 30" in capsys.readouterr().err
+    assert not out.exists()
