@@ -1,6 +1,6 @@
 """Does recalibrating confidence on your own labelled abstracts help? Cross-validation on the dev set.
 
-    python tests/benchmarks/calibrate_cv.py [--repeats 20] [--isotonic]
+    python tests/benchmarks/calibrate_cv.py [--repeats 20] [--isotonic | --temperature]
 
 For each of 5 folds of ../shared/data/dev.jsonl: ``fit_confidence`` (what ``techdomain calibrate``
 does) on ``size`` items drawn from the other folds, then the held-out fold is scored. The folds'
@@ -9,7 +9,8 @@ evaluate``) computed, per language, for the shipped model and the recalibrated o
 new folds and draws; prints one JSON object with the mean and the 10th-90th percentile range.
 The shipped model itself is never changed, and decisions are checked to be the same.
 ``--isotonic`` scores the alternative that was not adopted: an isotonic regression from the top
-probability to "right", fitted on the same draws.
+probability to "right", fitted on the same draws; ``--temperature`` refits the softmax temperature
+on them (by log-loss, as training does on the seeds), to show whether a rescaling alone would do.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=20)
     p.add_argument("--sizes", type=int, nargs="+", default=[40, 80, 1000], help="labelled items per fit (1000: all of the other folds)")
     p.add_argument("--isotonic", action="store_true", help="an isotonic map instead of fit_confidence's two-number map")
+    p.add_argument("--temperature", action="store_true", help="refit the softmax temperature instead")
     args = p.parse_args()
     rows = [json.loads(x) for x in DEV.read_text(encoding="utf-8").splitlines() if x.strip()]
     texts = [r["text"] for r in rows]
@@ -42,6 +44,7 @@ def main() -> None:
     shipped = techdomain.load()
     base = shipped.decide(texts)
     right = base.main == truth
+    logits = shipped._scores(texts)[0] if args.temperature else None
     out: dict = {
         "data": f"{DEV} ({len(rows)} items: {', '.join(f'{v} {int((lang == v).sum())}' for v in sorted(set(lang)))})",
         "metric": "ECE, 10 equal-width bins, of the main decision's confidence (none included), held-out folds pooled",
@@ -60,6 +63,9 @@ def main() -> None:
                 if args.isotonic:
                     conf[test] = _isotonic(base.confidence[train], right[train], base.confidence[test])
                     continue
+                if args.temperature:
+                    conf[test] = _temperature(logits, np.searchsorted(shipped.all_classes_, truth), train, test)
+                    continue
                 try:
                     model.fit_confidence([texts[i] for i in train], [labels[i] for i in train])
                 except TrainingDataError:  # e.g. a draw the model got all right: nothing to fit
@@ -70,7 +76,8 @@ def main() -> None:
                 conf[test] = d.confidence
             for v, sel in _subsets(lang).items():
                 ece[v].append(expected_calibration_error(conf[sel], right[sel]))
-        out[f"{'isotonic, ' if args.isotonic else ''}recalibrated on {size if size < len(rows) else 'all other-fold'} items"] = {
+        method = "isotonic, " if args.isotonic else "temperature, " if args.temperature else ""
+        out[f"{method}recalibrated on {size if size < len(rows) else 'all other-fold'} items"] = {
             v: {"mean": round(float(np.mean(e)), 3), "p10-p90": [round(float(q), 3) for q in np.quantile(e, [0.1, 0.9])]}
             for v, e in ece.items()
         } | {"fits refused": refused}
@@ -81,6 +88,14 @@ def _isotonic(conf: np.ndarray, right: np.ndarray, new: np.ndarray) -> np.ndarra
     from sklearn.isotonic import IsotonicRegression
 
     return IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(conf, right).predict(new)
+
+
+def _temperature(logits: np.ndarray, truth: np.ndarray, train: np.ndarray, test: np.ndarray) -> np.ndarray:
+    from techdomain.classifier import softmax
+
+    grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 241))
+    nll = [-np.log(softmax(logits[train] / t)[np.arange(len(train)), truth[train]] + 1e-12).mean() for t in grid]
+    return softmax(logits[test] / grid[int(np.argmin(nll))]).max(axis=1)
 
 
 def _subsets(lang: np.ndarray) -> dict[str, np.ndarray]:
