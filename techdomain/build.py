@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .classifier import DomainClassifier
+from .confidence import MIN_EXAMPLES
 from .seeds import SeedCorpus, load_seeds
 
 DEFAULT_C = 10.0
@@ -40,7 +41,10 @@ def train_model(
     """Train on user examples plus (by default) the seed corpus. Multi-label examples train their main label.
 
     Each user example weighs ``user_weight`` seed texts: a few hundred real abstracts would otherwise
-    be lost among the thousands of seed lines.
+    be lost among the thousands of seed lines. With ``calibrate`` and at least
+    :data:`techdomain.confidence.MIN_EXAMPLES` user examples, the confidence is also recalibrated on
+    the out-of-fold predictions of the user examples (:meth:`DomainClassifier.fit_confidence`'s map),
+    so that it fits texts like the user's rather than seed text.
     """
     corpus = load_seeds() if seeds else None
     X = list(corpus.texts) if corpus else []
@@ -50,7 +54,31 @@ def train_model(
     y += [ls[0] if isinstance(ls, (list, tuple)) else ls for ls in labels]
     model = DomainClassifier(C=C or shipped_C(), calibrate=calibrate, stop_words=stop_words, n_jobs=n_jobs)
     model.fit(X, y, sample_weight=weights)
+    if calibrate and len(texts) >= MIN_EXAMPLES:
+        model.confidence_map_ = _map_on_user_rows(model, first=len(X) - len(texts), truth=y[len(X) - len(texts):])
     return model, corpus
+
+
+def _map_on_user_rows(model: DomainClassifier, first: int, truth: Sequence[int]):
+    """The confidence map fitted on the out-of-fold predictions of training rows ``first`` onwards."""
+    import numpy as np
+
+    from .confidence import fit_map
+    from .errors import TrainingDataError
+    from .labels import label_ids
+
+    if model._oof_proba is None:
+        return None
+    rows, proba = model._oof_proba
+    mine = rows >= first
+    if mine.sum() < MIN_EXAMPLES:
+        return None
+    want = np.array([label_ids(truth[r - first])[0] for r in rows[mine]])
+    p = proba[mine]
+    try:
+        return fit_map(p.max(axis=1), model.all_classes_[p.argmax(axis=1)] == want)
+    except TrainingDataError:  # e.g. every example predicted right: nothing to recalibrate against
+        return None
 
 
 def shipped_C() -> float:
@@ -159,7 +187,7 @@ def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, d
         "## Parameters",
         f"- C = {model.C}" + (f" (chosen by 5-fold CV accuracy on the seeds: {cv})" if cv else ""),
         f"- temperature = {model.temperature_:.3f}; features = {len(model.features_):,}; classes = {model.all_classes_.tolist()}",
-        *_confidence_lines(model, user_file if base else None),
+        *_confidence_lines(model, user_file, out_of_fold=not base),
         "",
         "## Library versions",
         *[f"- {k} {val}" for k, val in v.items()],
@@ -180,12 +208,13 @@ def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, d
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _confidence_lines(model: DomainClassifier, source: str | None) -> list[str]:
+def _confidence_lines(model: DomainClassifier, source: str | None, out_of_fold: bool) -> list[str]:
     cmap = getattr(model, "confidence_map_", None)
     if cmap is None:
         return []
+    what = f"out-of-fold predictions of the {cmap.n} labelled examples" if out_of_fold else f"{cmap.n} labelled texts"
     where = f" from `{source}`" if source else ""
-    return [f"- confidence recalibrated on {cmap.n} labelled texts{where}: top probability p becomes "
+    return [f"- confidence recalibrated on {what}{where}: top probability p becomes "
             f"sigmoid({cmap.slope:.3f} * logit(p) + {cmap.intercept:.3f}) (techdomain.confidence)"]
 
 

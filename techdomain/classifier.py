@@ -138,8 +138,11 @@ class DomainClassifier(EstimatorProtocol):
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)[keep]
         self.features_, self.all_classes_, self.coef_, self.intercept_ = self._fit_linear(kept, main, weights)
         self.classes_ = np.array(domains)
-        self.temperature_ = self._fit_temperature(kept, main, weights) if self.calibrate else 1.0
+        self.temperature_, oof = self._fit_temperature(kept, main, weights) if self.calibrate else (1.0, None)
         self.confidence_map_ = None  # a map fitted to the old weights would not fit the new ones
+        # Out-of-fold probabilities of the training rows (row numbers in X), for
+        # techdomain.build.train_model to recalibrate on the user's examples. Not saved or pickled.
+        self._oof_proba = None if oof is None else (np.array(keep), softmax(oof / self.temperature_))
         return self
 
     def fit_confidence(self, X: Iterable[Any], y: Iterable[Any]) -> "DomainClassifier":
@@ -183,14 +186,14 @@ class DomainClassifier(EstimatorProtocol):
             coef, intercept = lr.coef_, lr.intercept_
         return feats, lr.classes_.astype(int), coef.astype(np.float32), intercept.astype(np.float64)
 
-    def _fit_temperature(self, toks: list[list[str]], y: np.ndarray, weights: np.ndarray | None) -> float:
-        """The softmax temperature that minimises the log-loss of out-of-fold predictions."""
+    def _fit_temperature(self, toks: list[list[str]], y: np.ndarray, weights: np.ndarray | None) -> tuple[float, np.ndarray | None]:
+        """The softmax temperature that minimises the log-loss of out-of-fold predictions, and those logits."""
         from joblib import Parallel, delayed
         from sklearn.model_selection import StratifiedKFold
 
         folds = min(5, int(np.bincount(np.unique(y, return_inverse=True)[1]).min()))
         if folds < 2:
-            return 1.0  # a class with one example: no honest out-of-fold estimate
+            return 1.0, None  # a class with one example: no honest out-of-fold estimate
         splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
         parts = Parallel(n_jobs=self.n_jobs)(
             delayed(self._fold_logits)(toks, y, weights, train, test) for train, test in splits
@@ -201,7 +204,7 @@ class DomainClassifier(EstimatorProtocol):
         truth = np.searchsorted(self.all_classes_, y)
         grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 121))
         nll = [-np.log(softmax(logits / t)[np.arange(len(y)), truth] + 1e-12).mean() for t in grid]
-        return float(grid[int(np.argmin(nll))])
+        return float(grid[int(np.argmin(nll))]), logits
 
     def _fold_logits(self, toks, y, weights, train, test):
         feats, classes, coef, intercept = self._fit_linear(
@@ -357,6 +360,7 @@ class DomainClassifier(EstimatorProtocol):
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_coef_t_cache", None)  # derived; workers rebuild it
+        state.pop("_oof_proba", None)  # only train_model needs it, right after fit
         return state
 
     # ---- persistence ----------------------------------------------------------------------------

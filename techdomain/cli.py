@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     c.add_argument("--summary", metavar="PNG", help="also write a bar chart of rows per domain, coloured by tier (needs techdomain[report])")
 
-    t = command("train", "Train a model from labelled examples (added to the bundled seeds unless --no-seeds).")
+    t = command("train", "Train a model from labelled examples (added to the bundled seeds unless --no-seeds); "
+                "with 30 or more, its confidence is also recalibrated to them.")
     t.add_argument("input", help="CSV, TSV or JSONL with a text column and a label column")
     t.add_argument("-o", "--output", required=True, help="model file to write (.npz); a model card is written beside it")
     t.add_argument("--text-column", action="append", metavar="COL")
@@ -272,6 +273,7 @@ def read_labelled(path: str, text_columns: list[str] | None, label_column: str |
 
 def _train(args: argparse.Namespace) -> int:
     from .build import train_model, write_card
+    from .confidence import MIN_EXAMPLES
     from .errors import TrainingDataError
 
     texts, labels, _ = read_labelled(args.input, args.text_column, args.label_column, args.encoding)
@@ -285,7 +287,11 @@ def _train(args: argparse.Namespace) -> int:
     )
     model.save(args.output)
     write_card(model, Path(args.output).with_suffix(".md"), corpus, user_file=args.input, user_rows=len(texts))
-    print(f"techdomain train: wrote {args.output} ({len(texts)} labelled rows{'' if args.no_seeds else ' + seeds'})", file=sys.stderr)
+    cmap = model.confidence_map_
+    calibrated = (f"; confidence recalibrated on the out-of-fold predictions of your {cmap.n} examples" if cmap
+                  else f"; confidence not recalibrated (that needs at least {MIN_EXAMPLES} examples with some predicted wrong)")
+    print(f"techdomain train: wrote {args.output} ({len(texts)} labelled rows{'' if args.no_seeds else ' + seeds'}){calibrated}",
+          file=sys.stderr)
     return 0
 
 

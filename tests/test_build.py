@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+import techdomain
+from techdomain.build import train_model, write_card
+from techdomain.confidence import MIN_EXAMPLES, fit_map
+from techdomain.seeds import load_seeds
+
+
+@pytest.fixture(scope="module")
+def examples() -> tuple[list[str], list[int]]:
+    """60 exemplars of six domains, every other one glued to an exemplar of another of them."""
+    corpus = load_seeds()
+    by_class: dict[int, list[str]] = {}
+    for t, y, s in zip(corpus.texts, corpus.labels, corpus.sources):
+        if "/examples.ja" in s and y in (1, 4, 7, 11, 12, 16):
+            by_class.setdefault(y, []).append(t)
+    texts, labels = [], []
+    for k, (y, rows) in enumerate(sorted(by_class.items())):
+        other = sorted(by_class)[(k + 1) % len(by_class)]
+        for i, t in enumerate(rows[:10]):
+            texts.append(t + by_class[other][20 + i] if i % 2 else t)
+            labels.append(y)
+    return texts, labels
+
+
+def test_retraining_recalibrates_on_the_users_out_of_fold_predictions(examples, tmp_path):
+    texts, labels = examples
+    model, corpus = train_model(texts, labels, seeds=False)
+    assert corpus is None
+    cmap = model.confidence_map_
+    assert cmap is not None and cmap.n == len(texts)
+    # The map is the one fit_confidence would give on those same out-of-fold predictions.
+    rows, proba = model._oof_proba
+    right = model.all_classes_[proba.argmax(axis=1)] == np.array(labels)[rows]
+    assert 0 < right.mean() < 1
+    assert fit_map(proba.max(axis=1), right) == cmap
+    model.save(tmp_path / "m.npz")
+    write_card(model, tmp_path / "m.md", None, user_file="mine.csv", user_rows=len(texts))
+    card = (tmp_path / "m.md").read_text(encoding="utf-8")
+    assert f"out-of-fold predictions of the {len(texts)} labelled examples from `mine.csv`" in card
+    assert techdomain.load(tmp_path / "m.npz").confidence_map_ == cmap
+
+
+def test_too_few_examples_or_no_calibration_leave_the_confidence_alone(examples):
+    texts, labels = examples
+    few, _ = train_model(texts[: MIN_EXAMPLES - 1], labels[: MIN_EXAMPLES - 1], seeds=False)
+    assert few.confidence_map_ is None
+    off, _ = train_model(texts, labels, seeds=False, calibrate=False)
+    assert off.confidence_map_ is None and off.temperature_ == 1.0
+
+
+def test_out_of_fold_predictions_are_not_pickled(examples):
+    import pickle
+
+    model, _ = train_model(*examples, seeds=False)
+    assert model._oof_proba is not None
+    assert "_oof_proba" not in pickle.loads(pickle.dumps(model)).__dict__
