@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from .classifier import DomainClassifier, Prediction, Term
 from .errors import (
@@ -42,6 +43,7 @@ __all__ = [
     "UnsafeModelError",
     "domain",
     "load",
+    "train",
 ]
 
 
@@ -62,3 +64,29 @@ def load(path: str | os.PathLike | None = None, *, allow_pickle: bool = False) -
     if path is None:
         path = default_model_dir() / "model.npz"
     return modelfile.load(path, allow_pickle=allow_pickle)
+
+
+def train(
+    texts: Sequence[str],
+    labels: Sequence,
+    *,
+    seeds: bool = True,
+    user_weight: float | None = None,
+    stop_words: str | Sequence[str] | None = None,
+    n_jobs: int | None = 1,
+) -> DomainClassifier:
+    """Retrain with your labelled examples, as ``techdomain train`` does.
+
+    Your examples are added to the bundled seed text (``seeds=False``: yours alone), each weighing
+    ``user_weight`` seed texts (default 5). With 30 or more examples the confidence is also
+    recalibrated to them, on their out-of-fold predictions. Labels are ids, slugs, Japanese names
+    or lists (main first). With the seeds this takes a few minutes.
+
+    >>> import techdomain
+    >>> model = techdomain.train(my_abstracts, my_labels)  # doctest: +SKIP
+    >>> model.save("my_model.npz")  # doctest: +SKIP
+    """
+    from .build import USER_WEIGHT, train_model
+
+    weight = USER_WEIGHT if user_weight is None else user_weight
+    return train_model(texts, labels, seeds=seeds, user_weight=weight, stop_words=stop_words, n_jobs=n_jobs)[0]

@@ -56,3 +56,11 @@ def test_out_of_fold_predictions_are_not_pickled(examples):
     model, _ = train_model(*examples, seeds=False)
     assert model._oof_proba is not None
     assert "_oof_proba" not in pickle.loads(pickle.dumps(model)).__dict__
+
+
+def test_the_public_train_is_train_model(examples):
+    texts, labels = examples
+    model = techdomain.train(texts, labels, seeds=False)
+    same, _ = train_model(texts, labels, seeds=False)
+    np.testing.assert_allclose(model.predict_proba(texts[:5]), same.predict_proba(texts[:5]))
+    assert model.confidence_map_ == same.confidence_map_ is not None
