@@ -182,8 +182,9 @@ def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, d
         lines.append(f"- weights: those of {base}, not retrained")
     elif user_file:
         lines.append(f"- {user_rows} labelled examples from `{user_file}`")
+    if user_file is None:  # the team's build; a user's file may well be the dev set
+        lines.append("- never trained or tuned on `../shared/data/dev.jsonl`")
     lines += [
-        "- never trained or tuned on `../shared/data/dev.jsonl`",
         "",
         "## Parameters",
         f"- C = {model.C}" + (f" (chosen by 5-fold CV accuracy on the seeds: {cv})" if cv else ""),

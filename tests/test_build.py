@@ -39,6 +39,7 @@ def test_retraining_recalibrates_on_the_users_out_of_fold_predictions(examples, 
     write_card(model, tmp_path / "m.md", None, user_file="mine.csv", user_rows=len(texts))
     card = (tmp_path / "m.md").read_text(encoding="utf-8")
     assert f"out-of-fold predictions of the {len(texts)} labelled examples from `mine.csv`" in card
+    assert "never trained or tuned" not in card
     assert techdomain.load(tmp_path / "m.npz").confidence_map_ == cmap
 
 

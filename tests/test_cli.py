@@ -199,6 +199,7 @@ def test_calibrate_writes_a_recalibrated_model_and_card(labelled, tmp_path, caps
     assert (m.predict(texts) == techdomain.load().predict(texts)).all()
     card = out.with_suffix(".md").read_text(encoding="utf-8")
     assert "not retrained" in card and f"recalibrated on {len(texts)} labelled texts" in card
+    assert "never trained or tuned" not in card  # the user's file could be anything, dev.jsonl included
 
 
 def test_calibrate_with_too_few_rows_says_how_many_and_writes_nothing(tmp_path, capsys):
