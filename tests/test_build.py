@@ -65,3 +65,12 @@ def test_the_public_train_is_train_model(examples):
     same, _ = train_model(texts, labels, seeds=False)
     np.testing.assert_allclose(model.predict_proba(texts[:5]), same.predict_proba(texts[:5]))
     assert model.confidence_map_ == same.confidence_map_ is not None
+
+
+def test_the_C_search_scores_exemplars_only(tiny_model):
+    from techdomain.build import _ExemplarAccuracy
+
+    scorer = _ExemplarAccuracy(frozenset({"超伝導量子ビットの誤り訂正", "人工衛星の姿勢制御"}))
+    # The two exemplars are labelled right, the term wrong: only the exemplars count.
+    assert scorer(tiny_model, ["超伝導量子ビットの誤り訂正", "人工衛星の姿勢制御", "量子ビット"], [12, 16, 1]) == 1.0
+    assert scorer(tiny_model, ["超伝導量子ビットの誤り訂正", "人工衛星の姿勢制御", "量子ビット"], [12, 1, 1]) == 0.5

@@ -70,7 +70,13 @@ def test_fit_confidence_makes_mean_confidence_match_accuracy(model, labelled):
     m.fit_confidence(texts, labels)
     after = m.decide(texts)
     assert (after.main == before.main).all()
-    assert after.confidence.mean() == pytest.approx(right.mean(), abs=0.02)
+    # The fitted curve matches accuracy in the large (a property of the logistic fit's optimum) ...
+    cmap = m.confidence_map_
+    curve = 1 / (1 + np.exp(-(cmap.slope * np.log(before.confidence / (1 - before.confidence)) + cmap.intercept)))
+    assert curve.mean() == pytest.approx(right.mean(), abs=0.005)
+    # ... and a row departs from it only upwards, where the runner-up would otherwise overtake the top.
+    assert (after.confidence >= curve - 1e-9).all()
+    assert abs(after.confidence.mean() - right.mean()) < 0.25 * (before.confidence.mean() - right.mean())
     assert expected_calibration_error(after.confidence, right) < expected_calibration_error(before.confidence, right)
     # Refitting starts from the model as trained, not from the map just fitted.
     again = m.fit_confidence(texts, labels).confidence_map_
@@ -96,10 +102,9 @@ def test_refitting_forgets_the_map(tiny_model):
 def test_the_map_round_trips_and_marks_the_file(tiny_model, tmp_path):
     m = clone(tiny_model).fit(["量子ビット", "ロケット", "史料"] * 2, [12, 16, 0] * 2)
     m.save(tmp_path / "plain.npz")
-    assert read_header(tmp_path / "plain.npz")["format_version"] == 1  # older releases can still read it
     m.confidence_map_ = ConfidenceMap(0.6, -0.3, 77)
     m.save(tmp_path / "mapped.npz")
-    assert read_header(tmp_path / "mapped.npz")["format_version"] == 2  # older releases refuse it
+    assert read_header(tmp_path / "mapped.npz")["confidence_map"] == {"slope": 0.6, "intercept": -0.3, "n": 77}
     back = techdomain.load(tmp_path / "mapped.npz")
     assert back.confidence_map_ == ConfidenceMap(0.6, -0.3, 77)
     texts = ["量子ビットの研究", "ロケットの燃焼", "史料の調査"]

@@ -22,7 +22,7 @@ def test_round_trip(tiny_model, tmp_path):
     assert back.predict(texts).tolist() == tiny_model.predict(texts).tolist()
     assert back.get_params() == tiny_model.get_params() | {"n_jobs": None}
     header = read_header(path)
-    assert header["format_version"] == 1  # no confidence map: the oldest version that can hold it
+    assert header["format_version"] == FORMAT_VERSION
     assert {"scikit-learn", "numpy", "fugashi", "unidic-lite"} <= set(header["versions"])
 
 
@@ -48,6 +48,38 @@ def test_files_from_before_stop_words_keep_every_word(tiny_model, tmp_path):
     np.savez_compressed(path, **arrays)
     back = techdomain.load(path)
     assert back.stop_words is None and back.features_.stop_words == frozenset()
+
+
+def test_version_1_files_with_plain_coefficients_still_load(tiny_model, tmp_path):
+    path = tmp_path / "m.npz"
+    tiny_model.save(path)
+    with np.load(path) as z:
+        arrays = dict(z)
+    header = json.loads(bytes(arrays["header"]).decode())
+    header["format_version"] = 1
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    del arrays["coef_bytes"]
+    arrays["coef"] = tiny_model.coef_.astype(np.float32)
+    np.savez_compressed(path, **arrays)
+    texts = ["量子ビット", "ロケット", "史料の研究"]
+    np.testing.assert_array_equal(techdomain.load(path).predict_proba(texts), tiny_model.predict_proba(texts))
+
+
+def test_coefficients_come_back_bit_for_bit(tiny_model, tmp_path):
+    tiny_model.save(tmp_path / "m.npz")
+    back = techdomain.load(tmp_path / "m.npz")
+    np.testing.assert_array_equal(back.coef_, tiny_model.coef_)
+    assert back.coef_.dtype == np.float32
+
+
+def test_mangled_coefficient_bytes_are_a_format_error(tiny_model, tmp_path):
+    tiny_model.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz") as z:
+        arrays = dict(z)
+    arrays["coef_bytes"] = arrays["coef_bytes"][:, :-3]
+    np.savez_compressed(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ModelFormatError, match="damaged"):
+        techdomain.load(tmp_path / "bad.npz")
 
 
 def test_model_file_holds_no_pickles(tiny_model, tmp_path):
