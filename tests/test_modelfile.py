@@ -40,12 +40,7 @@ def test_files_from_before_stop_words_keep_every_word(tiny_model, tmp_path):
     # Model files written before the stop_words parameter have neither the parameter nor the list.
     path = tmp_path / "m.npz"
     tiny_model.save(path)
-    with np.load(path) as z:
-        arrays = dict(z)
-    header = json.loads(bytes(arrays["header"]).decode())
-    del header["params"]["stop_words"], header["stop_words"]
-    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
-    np.savez_compressed(path, **arrays)
+    _rewrite(path, path, header=lambda h: [h["params"].pop("stop_words"), h.pop("stop_words")])
     back = techdomain.load(path)
     assert back.stop_words is None and back.features_.stop_words == frozenset()
 
@@ -53,14 +48,12 @@ def test_files_from_before_stop_words_keep_every_word(tiny_model, tmp_path):
 def test_version_1_files_with_plain_coefficients_still_load(tiny_model, tmp_path):
     path = tmp_path / "m.npz"
     tiny_model.save(path)
-    with np.load(path) as z:
-        arrays = dict(z)
-    header = json.loads(bytes(arrays["header"]).decode())
-    header["format_version"] = 1
-    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
-    del arrays["coef_bytes"]
-    arrays["coef"] = tiny_model.coef_.astype(np.float32)
-    np.savez_compressed(path, **arrays)
+
+    def plain_coefficients(arrays):
+        del arrays["coef_bytes"]
+        arrays["coef"] = tiny_model.coef_.astype(np.float32)
+
+    _rewrite(path, path, header=lambda h: h.update(format_version=1), arrays=plain_coefficients)
     texts = ["量子ビット", "ロケット", "史料の研究"]
     np.testing.assert_array_equal(techdomain.load(path).predict_proba(texts), tiny_model.predict_proba(texts))
 
@@ -74,10 +67,7 @@ def test_coefficients_come_back_bit_for_bit(tiny_model, tmp_path):
 
 def test_mangled_coefficient_bytes_are_a_format_error(tiny_model, tmp_path):
     tiny_model.save(tmp_path / "m.npz")
-    with np.load(tmp_path / "m.npz") as z:
-        arrays = dict(z)
-    arrays["coef_bytes"] = arrays["coef_bytes"][:, :-3]
-    np.savez_compressed(tmp_path / "bad.npz", **arrays)
+    _rewrite(tmp_path / "m.npz", tmp_path / "bad.npz", arrays=lambda a: a.update(coef_bytes=a["coef_bytes"][:, :-3]))
     with pytest.raises(ModelFormatError, match="damaged"):
         techdomain.load(tmp_path / "bad.npz")
 
@@ -130,31 +120,36 @@ def test_truncated_file(tiny_model, tmp_path):
         techdomain.load(path)
 
 
-def _rewrite_header(src, dst, change):
-    arrays = dict(np.load(src, allow_pickle=False))
-    header = json.loads(bytes(arrays["header"]))
-    change(header)
-    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
-    np.savez(dst, **arrays)
+def _rewrite(src, dst, header=None, arrays=None):
+    """Copy a model file with its header and/or arrays changed in place by the given functions."""
+    with np.load(src, allow_pickle=False) as z:
+        content = dict(z)
+    head = json.loads(bytes(content["header"]))
+    if header:
+        header(head)
+    if arrays:
+        arrays(content)
+    content["header"] = np.frombuffer(json.dumps(head).encode(), dtype=np.uint8)
+    np.savez_compressed(dst, **content)
 
 
 def test_future_format_version(tiny_model, tmp_path):
     tiny_model.save(tmp_path / "m.npz")
-    _rewrite_header(tmp_path / "m.npz", tmp_path / "f.npz", lambda h: h.update(format_version=FORMAT_VERSION + 1))
+    _rewrite(tmp_path / "m.npz", tmp_path / "f.npz", lambda h: h.update(format_version=FORMAT_VERSION + 1))
     with pytest.raises(ModelFormatError, match="format version"):
         techdomain.load(tmp_path / "f.npz")
 
 
 def test_other_taxonomy(tiny_model, tmp_path):
     tiny_model.save(tmp_path / "m.npz")
-    _rewrite_header(tmp_path / "m.npz", tmp_path / "t.npz", lambda h: h.update(taxonomy=h["taxonomy"][:15]))
+    _rewrite(tmp_path / "m.npz", tmp_path / "t.npz", lambda h: h.update(taxonomy=h["taxonomy"][:15]))
     with pytest.raises(ModelFormatError, match="another domain list"):
         techdomain.load(tmp_path / "t.npz")
 
 
 def test_inconsistent_arrays(tiny_model, tmp_path):
     tiny_model.save(tmp_path / "m.npz")
-    _rewrite_header(tmp_path / "m.npz", tmp_path / "s.npz", lambda h: h.update(all_classes=h["all_classes"][:-1]))
+    _rewrite(tmp_path / "m.npz", tmp_path / "s.npz", lambda h: h.update(all_classes=h["all_classes"][:-1]))
     with pytest.raises(ModelFormatError, match="inconsistent"):
         techdomain.load(tmp_path / "s.npz")
 
