@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .classifier import DomainClassifier
-from .confidence import MIN_EXAMPLES
 from .seeds import SeedCorpus, load_seeds
 
 DEFAULT_C = 10.0
@@ -54,30 +53,23 @@ def train_model(
     y += [ls[0] if isinstance(ls, (list, tuple)) else ls for ls in labels]
     model = DomainClassifier(C=C or shipped_C(), calibrate=calibrate, stop_words=stop_words, n_jobs=n_jobs)
     model.fit(X, y, sample_weight=weights)
-    if calibrate and len(texts) >= MIN_EXAMPLES:
-        model.confidence_map_ = _map_on_user_rows(model, first=len(X) - len(texts), truth=y[len(X) - len(texts):])
+    if calibrate and texts:
+        model.confidence_map_ = _map_on_rows_from(model, len(X) - len(texts))
     return model, corpus
 
 
-def _map_on_user_rows(model: DomainClassifier, first: int, truth: Sequence[int]):
+def _map_on_rows_from(model: DomainClassifier, first: int):
     """The confidence map fitted on the out-of-fold predictions of training rows ``first`` onwards."""
-    import numpy as np
-
     from .confidence import fit_map
     from .errors import TrainingDataError
-    from .labels import label_ids
 
-    if model._oof_proba is None:
+    if model._oof is None:
         return None
-    rows, proba = model._oof_proba
+    rows, main, proba = model._oof
     mine = rows >= first
-    if mine.sum() < MIN_EXAMPLES:
-        return None
-    want = np.array([label_ids(truth[r - first])[0] for r in rows[mine]])
-    p = proba[mine]
     try:
-        return fit_map(p.max(axis=1), model.all_classes_[p.argmax(axis=1)] == want)
-    except TrainingDataError:  # e.g. every example predicted right: nothing to recalibrate against
+        return fit_map(proba[mine].max(axis=1), model._decide(proba[mine]) == main[mine])
+    except TrainingDataError:  # fewer than MIN_EXAMPLES, or every example right: nothing to fit
         return None
 
 
@@ -174,7 +166,7 @@ _CHOICES = """
   agreed with the writers' label 98.2% of the time, and the label-noise floor that best explains
   their labels is 0 (`python tests/benchmarks/seed_agreement.py`). The disagreement between real
   labellers and the seed writers shows only on real labelled abstracts. Even a temperature refitted
-  on dev itself (5-fold CV, `calibrate_cv.py --temperature`) leaves Japanese ECE at 0.051: it is
+  on dev itself (5-fold CV, `calibrate_cv.py --temperature`) leaves Japanese ECE at 0.050: it is
   the shape of the miscalibration, not only its scale, that differs from seed text. Users with labelled abstracts can
   recalibrate: `techdomain calibrate` (two numbers, decisions unchanged); in 5-fold CV on dev it
   brings Japanese ECE to 0.039 with 40 labelled items and 0.034 with 80

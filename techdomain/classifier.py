@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .confidence import apply_map, fit_map
 from .errors import NotFittedError, TrainingDataError
 from .estimator import EstimatorProtocol
 from .features import Features, stop_word_set
@@ -140,9 +141,9 @@ class DomainClassifier(EstimatorProtocol):
         self.classes_ = np.array(domains)
         self.temperature_, oof = self._fit_temperature(kept, main, weights) if self.calibrate else (1.0, None)
         self.confidence_map_ = None  # a map fitted to the old weights would not fit the new ones
-        # Out-of-fold probabilities of the training rows (row numbers in X), for
+        # Row numbers in X, main labels and out-of-fold probabilities of the training rows, for
         # techdomain.build.train_model to recalibrate on the user's examples. Not saved or pickled.
-        self._oof_proba = None if oof is None else (np.array(keep), softmax(oof / self.temperature_))
+        self._oof = None if oof is None else (np.array(keep), main, softmax(oof / self.temperature_))
         return self
 
     def fit_confidence(self, X: Iterable[Any], y: Iterable[Any]) -> "DomainClassifier":
@@ -157,8 +158,6 @@ class DomainClassifier(EstimatorProtocol):
         >>> m = m.fit_confidence(my_abstracts, my_labels)  # doctest: +SKIP
         >>> m.save("calibrated.npz")  # doctest: +SKIP
         """
-        from .confidence import fit_map
-
         self._check()
         texts = [_text(x) for x in X]
         truth = np.array([ls[0] for ls in label_matrix(y)])
@@ -201,10 +200,7 @@ class DomainClassifier(EstimatorProtocol):
         logits = np.full((len(y), len(self.all_classes_)), -np.inf)
         for (_, test), (classes, part) in zip(splits, parts):
             logits[np.ix_(test, np.searchsorted(self.all_classes_, classes))] = part
-        truth = np.searchsorted(self.all_classes_, y)
-        grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 121))
-        nll = [-np.log(softmax(logits / t)[np.arange(len(y)), truth] + 1e-12).mean() for t in grid]
-        return float(grid[int(np.argmin(nll))]), logits
+        return best_temperature(logits, np.searchsorted(self.all_classes_, y)), logits
 
     def _fold_logits(self, toks, y, weights, train, test):
         feats, classes, coef, intercept = self._fit_linear(
@@ -245,11 +241,7 @@ class DomainClassifier(EstimatorProtocol):
         p = softmax(logits / self.temperature_)
         p[empty] = 1.0 / p.shape[1]
         cmap = getattr(self, "confidence_map_", None)
-        if cmap is not None:
-            from .confidence import apply_map
-
-            p = apply_map(p, cmap)
-        return p
+        return p if cmap is None else apply_map(p, cmap)
 
     # ---- scikit-learn API --------------------------------------------------------------------
     def decision_function(self, X: Iterable[Any]) -> np.ndarray:
@@ -360,7 +352,7 @@ class DomainClassifier(EstimatorProtocol):
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_coef_t_cache", None)  # derived; workers rebuild it
-        state.pop("_oof_proba", None)  # only train_model needs it, right after fit
+        state.pop("_oof", None)  # only train_model needs it, right after fit
         return state
 
     # ---- persistence ----------------------------------------------------------------------------
@@ -375,6 +367,14 @@ def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
+
+
+def best_temperature(logits: np.ndarray, truth: np.ndarray) -> float:
+    """The softmax temperature (on a log grid from 0.05 to 5) minimising the log-loss of column ``truth``."""
+    grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 121))
+    rows = np.arange(len(truth))
+    nll = [-np.log(softmax(logits / t)[rows, truth] + 1e-12).mean() for t in grid]
+    return float(grid[int(np.argmin(nll))])
 
 
 def _linear(arrays: tuple[np.ndarray, np.ndarray, np.ndarray], coef_t: np.ndarray, intercept: np.ndarray) -> np.ndarray:

@@ -31,8 +31,9 @@ def test_retraining_recalibrates_on_the_users_out_of_fold_predictions(examples, 
     cmap = model.confidence_map_
     assert cmap is not None and cmap.n == len(texts)
     # The map is the one fit_confidence would give on those same out-of-fold predictions.
-    rows, proba = model._oof_proba
-    right = model.all_classes_[proba.argmax(axis=1)] == np.array(labels)[rows]
+    rows, main, proba = model._oof
+    assert (main == np.array(labels)[rows]).all()
+    right = model.all_classes_[proba.argmax(axis=1)] == main
     assert 0 < right.mean() < 1
     assert fit_map(proba.max(axis=1), right) == cmap
     model.save(tmp_path / "m.npz")
@@ -55,8 +56,8 @@ def test_out_of_fold_predictions_are_not_pickled(examples):
     import pickle
 
     model, _ = train_model(*examples, seeds=False)
-    assert model._oof_proba is not None
-    assert "_oof_proba" not in pickle.loads(pickle.dumps(model)).__dict__
+    assert model._oof is not None
+    assert "_oof" not in pickle.loads(pickle.dumps(model)).__dict__
 
 
 def test_the_public_train_is_train_model(examples):

@@ -91,11 +91,9 @@ def _isotonic(conf: np.ndarray, right: np.ndarray, new: np.ndarray) -> np.ndarra
 
 
 def _temperature(logits: np.ndarray, truth: np.ndarray, train: np.ndarray, test: np.ndarray) -> np.ndarray:
-    from techdomain.classifier import softmax
+    from techdomain.classifier import best_temperature, softmax
 
-    grid = np.exp(np.linspace(np.log(0.05), np.log(5.0), 241))
-    nll = [-np.log(softmax(logits[train] / t)[np.arange(len(train)), truth[train]] + 1e-12).mean() for t in grid]
-    return softmax(logits[test] / grid[int(np.argmin(nll))]).max(axis=1)
+    return softmax(logits[test] / best_temperature(logits[train], truth[train])).max(axis=1)
 
 
 def _subsets(lang: np.ndarray) -> dict[str, np.ndarray]:
