@@ -74,13 +74,15 @@ def train(
     user_weight: float | None = None,
     stop_words: str | Sequence[str] | None = None,
     n_jobs: int | None = 1,
+    chars: int = 0,
 ) -> DomainClassifier:
     """Retrain with your labelled examples, as ``techdomain train`` does.
 
     Your examples are added to the bundled seed text (``seeds=False``: yours alone), each weighing
     ``user_weight`` seed texts (default 5). With 30 or more examples the confidence is also
     recalibrated to them, on their out-of-fold predictions. Labels are ids, slugs, Japanese names
-    or lists (main first). With the seeds this takes a few minutes.
+    or lists (main first). With the seeds this takes a few minutes. ``chars=4`` adds character
+    n-grams as features (see :class:`DomainClassifier`).
 
     >>> import techdomain
     >>> model = techdomain.train(my_abstracts, my_labels)  # doctest: +SKIP
@@ -89,4 +91,6 @@ def train(
     from .build import USER_WEIGHT, train_model
 
     weight = USER_WEIGHT if user_weight is None else user_weight
-    return train_model(texts, labels, seeds=seeds, user_weight=weight, stop_words=stop_words, n_jobs=n_jobs)[0]
+    return train_model(
+        texts, labels, seeds=seeds, user_weight=weight, stop_words=stop_words, n_jobs=n_jobs, chars=chars
+    )[0]

@@ -36,6 +36,7 @@ def train_model(
     calibrate: bool = True,
     stop_words: str | Sequence[str] | None = None,
     n_jobs: int | None = 1,
+    chars: int = 0,
 ) -> tuple[DomainClassifier, SeedCorpus | None]:
     """Train on user examples plus (by default) the seed corpus. Multi-label examples train their main label.
 
@@ -51,7 +52,7 @@ def train_model(
     weights = [1.0] * len(X) + [float(user_weight)] * len(texts)
     X += list(texts)
     y += [ls[0] if isinstance(ls, (list, tuple)) else ls for ls in labels]
-    model = DomainClassifier(C=C or shipped_C(), calibrate=calibrate, stop_words=stop_words, n_jobs=n_jobs)
+    model = DomainClassifier(C=C or shipped_C(), calibrate=calibrate, stop_words=stop_words, n_jobs=n_jobs, chars=chars)
     model.fit(X, y, sample_weight=weights)
     if calibrate and texts:
         model.confidence_map_ = _map_on_rows_from(model, len(X) - len(texts))
@@ -176,6 +177,11 @@ _CHOICES = """
 """
 
 
+def _chars_note(model: DomainClassifier) -> str:
+    grams = getattr(model, "chars_", None)
+    return "" if grams is None else f"; character {grams.low}- to {grams.high}-grams, {len(grams):,} of them"
+
+
 def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, dev: dict | None = None,
                cv: dict | None = None, user_file: str | None = None, user_rows: int = 0, base: str | None = None) -> None:
     """Write the model card: what the model was trained on, with which libraries, and how well it does.
@@ -183,13 +189,13 @@ def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, d
     ``base`` names the model whose weights were kept when only the confidence was recalibrated
     (``techdomain calibrate``); ``user_file`` then holds the labelled rows of that recalibration.
     """
-    from .modelfile import FORMAT_VERSION, library_versions
+    from .modelfile import format_version, library_versions
 
     v = library_versions()
     lines = [
         f"# Model card: {path.parent.name if path.name == 'MODEL_CARD.md' else path.stem}",
         "",
-        "A TF-IDF (word-lemma uni- and bigrams, fugashi + unidic-lite) multinomial logistic regression over the",
+        f"A TF-IDF (word-lemma uni- and bigrams, fugashi + unidic-lite{_chars_note(model)}) multinomial logistic regression over the",
         "16 technology domains and a 'none of the 16' class, with a softmax temperature fitted on out-of-fold",
         "predictions. Stored as arrays + JSON (numpy .npz, read with allow_pickle=False).",
         "",
@@ -215,7 +221,7 @@ def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, d
         "",
         "## Library versions",
         *[f"- {k} {val}" for k, val in v.items()],
-        f"- model file format version {FORMAT_VERSION}",
+        f"- model file format version {format_version(model)}",
         f"- built {time.strftime('%Y-%m-%d')}",
     ]
     if user_file is None:

@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--stop-words", choices=["register"], default=None,
                    help="'register': leave out research-writing words (研究, 分析, 調査, study ...) that every abstract uses")
     t.add_argument("--jobs", type=int, default=1, metavar="N")
+    t.add_argument("--chars", type=int, default=0, choices=[0, 2, 3, 4], metavar="N",
+                   help="also use character n-grams of 2 to N characters as features (N = 2, 3 or 4; default 0: words only); "
+                        "more accurate on held-out seed text, about a third slower to classify")
 
     k = command("calibrate", "Recalibrate a model's confidence on your labelled abstracts (decisions do not change).")
     k.add_argument("input", help="CSV, TSV or JSONL with a text column and a label column: 30 rows at least, 80+ better, "
@@ -283,7 +286,8 @@ def _train(args: argparse.Namespace) -> int:
 
     weight = USER_WEIGHT if args.user_weight is None else args.user_weight
     model, corpus = train_model(
-        texts, labels, seeds=not args.no_seeds, C=args.C, user_weight=weight, stop_words=args.stop_words, n_jobs=args.jobs
+        texts, labels, seeds=not args.no_seeds, C=args.C, user_weight=weight, stop_words=args.stop_words, n_jobs=args.jobs,
+        chars=args.chars,
     )
     model.save(args.output)
     write_card(model, Path(args.output).with_suffix(".md"), corpus, user_file=args.input, user_rows=len(texts))

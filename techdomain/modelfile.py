@@ -19,17 +19,20 @@ from typing import Any
 
 import numpy as np
 
+from .chars import CharGrams
 from .confidence import ConfidenceMap
 from .errors import ModelFormatError, UnsafeModelError
 from .features import Features
 from .taxonomy import DOMAINS
 
 FORMAT = "techdomain-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 # Version 2 stores the coefficients byte-shuffled (see _shuffle) and may hold a confidence map
-# (techdomain.confidence); version 1 files still load.
-READABLE_VERSIONS = (1, 2)
+# (techdomain.confidence); version 3 adds character n-grams (techdomain.chars). A model without
+# n-grams is still written as version 2, so that an older techdomain reads it; version 1 files load.
+READABLE_VERSIONS = (1, 2, 3)
 _PARAMS = ("C", "ngram", "min_df", "class_weight", "secondary_ratio", "max_chars", "calibrate", "stop_words")
+_CHAR_PARAMS = ("chars", "char_min_df")  # written only by models that use them (older readers lack them)
 
 
 def library_versions() -> dict[str, str]:
@@ -46,12 +49,15 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
     """Write ``model`` to ``path`` atomically (a crash leaves the old file or none, never half a file)."""
     model._check()
     cmap = getattr(model, "confidence_map_", None)
+    grams = getattr(model, "chars_", None)
+    params = _PARAMS + (_CHAR_PARAMS if grams is not None else ())
     header = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": format_version(model),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "params": {k: _jsonable(getattr(model, k)) for k in _PARAMS},
+        "params": {k: _jsonable(getattr(model, k)) for k in params},
         "ngram": model.features_.ngram,
+        **({"chars": [grams.low, grams.high]} if grams is not None else {}),
         # The words themselves, not just the parameter: a later REGISTER_WORDS must not change an old model.
         "stop_words": sorted(model.features_.stop_words),
         "classes": [int(c) for c in model.classes_],
@@ -63,6 +69,7 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
         **(extra or {}),
     }
     vocab = "\n".join(model.features_.vocabulary).encode("utf-8")
+    char_arrays = {} if grams is None else {"char_keys": grams.keys, "char_idf": grams.idf.astype(np.float32)}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
@@ -75,12 +82,18 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
                 idf=model.features_.idf.astype(np.float32),
                 coef_bytes=_shuffle(model.coef_),
                 intercept=np.asarray(model.intercept_, dtype=np.float64),
+                **char_arrays,
             )
         _chmod_like_a_new_file(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def format_version(model: Any) -> int:
+    """The version :func:`save` writes for ``model``: the oldest that holds everything it has."""
+    return FORMAT_VERSION if getattr(model, "chars_", None) is not None else 2
 
 
 def _shuffle(coef: np.ndarray) -> np.ndarray:
@@ -193,6 +206,11 @@ def load(path: str | os.PathLike, allow_pickle: bool = False):
         words = vocab.split("\n") if vocab else []
         model = DomainClassifier(**header["params"])
         model.features_ = Features(words, idf, header["ngram"], header.get("stop_words", ()))
+        if "chars" in header:
+            low, high = header["chars"]
+            model.chars_ = CharGrams(arrays["char_keys"], arrays["char_idf"].astype(np.float64), low, high)
+        else:
+            model.chars_ = None
         model.classes_ = np.array(header["classes"], dtype=int)
         model.all_classes_ = np.array(header["all_classes"], dtype=int)
         model.coef_ = coef
@@ -203,6 +221,7 @@ def load(path: str | os.PathLike, allow_pickle: bool = False):
         model.header_ = header
     except (KeyError, ValueError, OSError, zipfile.BadZipFile, EOFError, TypeError) as e:
         raise ModelFormatError(f"{path} is damaged ({e}); retrain or copy it again") from None
-    if coef.shape != (len(model.all_classes_), len(words)) or intercept.shape != (len(model.all_classes_),):
+    n_features = len(words) + (len(model.chars_) if model.chars_ is not None else 0)
+    if coef.shape != (len(model.all_classes_), n_features) or intercept.shape != (len(model.all_classes_),):
         raise ModelFormatError(f"{path} is inconsistent (array shapes do not match its header); retrain or copy it again")
     return model

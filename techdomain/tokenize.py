@@ -86,7 +86,11 @@ def tokens(text: str) -> list[str]:
     >>> tokens("超伝導量子ビットを用いた誤り訂正符号の実証")
     ['超', '伝導', '量子', 'ビット', '用いる', '誤り', '訂正', '符号', '実証']
     """
-    text = normalize(text)
+    return tokens_of_normalized(normalize(text))
+
+
+def tokens_of_normalized(text: str) -> list[str]:
+    """:func:`tokens` of a text already passed through :func:`~techdomain.normalize.normalize`."""
     if not text:
         return []
     out = []

@@ -121,3 +121,43 @@ def test_parallel_predictions_equal_serial(tiny_model):
     texts = (TINY_TEXTS * 30)[:300]
     par = clone(tiny_model).set_params(n_jobs=2).fit(TINY_TEXTS, TINY_LABELS)
     np.testing.assert_allclose(par.predict_proba(texts), tiny_model.predict_proba(texts))
+
+
+# ---- character n-grams (chars=) ---------------------------------------------------------------
+CHAR_TEXTS = TINY_TEXTS + ["ザルモキシン合成の経路", "ザルモキシン誘導体の薬効", "ザルモキシン投与の臨床試験"]
+CHAR_LABELS = TINY_LABELS + [7, 7, 7]
+
+
+@pytest.fixture(scope="module")
+def char_model() -> DomainClassifier:
+    return DomainClassifier(calibrate=False, chars=4, char_min_df=1).fit(CHAR_TEXTS, CHAR_LABELS)
+
+
+def test_character_ngrams_read_a_word_the_vocabulary_lacks(char_model):
+    words = DomainClassifier(calibrate=False).fit(CHAR_TEXTS, CHAR_LABELS)
+    unseen = "ザルモキシナーゼ"  # one unknown token, never seen whole in training
+    assert words.predict([unseen]).tolist() == [0]  # nothing recognised: the uniform row abstains
+    assert char_model.predict([unseen]).tolist() == [7]
+    assert char_model.predict(["", "!!!"]).tolist() == [0, 0]  # still nothing to read
+
+
+def test_character_ngrams_explain_as_whole_words(char_model):
+    terms = char_model.explain("ザルモキシナーゼの阻害", domain=7)
+    assert terms and terms[0].term == "ザルモキシナーゼ" and terms[0].weight > 0
+    assert all(t.term in "ザルモキシナーゼの阻害" and len(t.term) > 1 for t in terms)
+
+
+def test_character_ngrams_are_a_searchable_parameter(char_model):
+    assert clone(char_model).get_params()["chars"] == 4
+    assert char_model.coef_.shape[1] == len(char_model.features_) + len(char_model.chars_)
+    assert DomainClassifier(calibrate=False).fit(TINY_TEXTS, TINY_LABELS).chars_ is None
+
+
+def test_character_ngrams_with_temperature_and_jobs():
+    m = DomainClassifier(chars=3, char_min_df=1, n_jobs=2).fit(CHAR_TEXTS * 2, CHAR_LABELS * 2)
+    assert 0.05 <= m.temperature_ <= 5.0
+    texts = CHAR_TEXTS * 20  # enough rows for the worker processes
+    two = m.predict_proba(texts)
+    m.n_jobs = 1
+    np.testing.assert_allclose(two, m.predict_proba(texts))
+    assert m.predict(texts).tolist() == CHAR_LABELS * 20

@@ -22,7 +22,7 @@ def test_round_trip(tiny_model, tmp_path):
     assert back.predict(texts).tolist() == tiny_model.predict(texts).tolist()
     assert back.get_params() == tiny_model.get_params() | {"n_jobs": None}
     header = read_header(path)
-    assert header["format_version"] == FORMAT_VERSION
+    assert header["format_version"] == 2  # a words-only model stays readable by techdomain before version 3
     assert {"scikit-learn", "numpy", "fugashi", "unidic-lite"} <= set(header["versions"])
 
 
@@ -172,3 +172,28 @@ def test_default_model_loads(model):
     assert model.all_classes_.tolist() == list(range(0, 17))
     assert model.predict(["超伝導量子ビットを用いた誤り訂正符号の実証"]).tolist() == [12]
     np.testing.assert_allclose(model.predict_proba(["量子", "船"]).sum(axis=1), 1.0)
+
+
+def test_a_model_with_character_ngrams_round_trips(tmp_path):
+    texts = TINY_TEXTS + ["量子もつれ光源", "衛星測位の補強"]
+    m = techdomain.DomainClassifier(calibrate=False, chars=4, char_min_df=1).fit(texts, TINY_LABELS + [12, 16])
+    m.save(tmp_path / "c.npz")
+    back = techdomain.load(tmp_path / "c.npz")
+    header = read_header(tmp_path / "c.npz")
+    assert header["format_version"] == FORMAT_VERSION == 3 and header["chars"] == [2, 4]
+    assert back.get_params() == m.get_params() | {"n_jobs": None}
+    np.testing.assert_array_equal(back.chars_.keys, m.chars_.keys)
+    probe = ["量子もつれ", "衛星の測位", "写本", "", "Quantum"]
+    np.testing.assert_allclose(back.predict_proba(probe), m.predict_proba(probe), rtol=1e-5)
+    assert back.explain("量子もつれ光源の開発") == m.explain("量子もつれ光源の開発")
+
+
+def test_a_character_model_with_a_missing_ngram_array_is_refused(tmp_path):
+    m = techdomain.DomainClassifier(calibrate=False, chars=2, char_min_df=1).fit(TINY_TEXTS, TINY_LABELS)
+    m.save(tmp_path / "c.npz")
+    with zipfile.ZipFile(tmp_path / "c.npz") as src, zipfile.ZipFile(tmp_path / "d.npz", "w") as dst:
+        for item in src.infolist():
+            if item.filename != "char_keys.npy":
+                dst.writestr(item, src.read(item))
+    with pytest.raises(ModelFormatError, match="damaged"):
+        techdomain.load(tmp_path / "d.npz")
