@@ -85,7 +85,9 @@ def shipped_C() -> float:
         return DEFAULT_C
 
 
-def choose_C(corpus: SeedCorpus, grid: Sequence[float] = C_GRID, n_jobs: int = 1) -> tuple[float, dict[float, float]]:
+def choose_C(
+    corpus: SeedCorpus, grid: Sequence[float] = C_GRID, n_jobs: int = 1, chars: int = 0
+) -> tuple[float, dict[float, float]]:
     """C with the best 5-fold cross-validated accuracy on the seed exemplars.
 
     Every seed text trains, but only exemplar lines (not single terms from ``terms.*``) are scored:
@@ -96,7 +98,7 @@ def choose_C(corpus: SeedCorpus, grid: Sequence[float] = C_GRID, n_jobs: int = 1
 
     exemplars = frozenset(t for t, s in zip(corpus.texts, corpus.sources) if "/terms." not in s)
     search = GridSearchCV(
-        DomainClassifier(calibrate=False), {"C": list(grid)}, cv=StratifiedKFold(5, shuffle=True, random_state=0),
+        DomainClassifier(calibrate=False, chars=chars), {"C": list(grid)}, cv=StratifiedKFold(5, shuffle=True, random_state=0),
         scoring=_ExemplarAccuracy(exemplars), n_jobs=n_jobs,
     )
     search.fit(corpus.texts, corpus.labels)
@@ -149,9 +151,13 @@ _CHOICES = """
   owe something to that and may not carry over to unseen abstracts. The coverage brief likewise gave
   創薬・医療 sub-fields as examples that dev errors had touched (natural-product antibiotics,
   surgical devices, diagnostic imaging, infectious-disease modelling).
-- Tried and not adopted: character 1-3-gram TF-IDF beside the words (held-out `more.*` 0.929 -> 0.942, but no
-  gain on dev and a second, per-character lookup in the hot path); weighting exemplar abstracts or
-  boundary exemplars above terms (no held-out gain); word trigrams and min_df=2 (held-out lower);
+- Kept as an option, not the default: character 2- to 4-gram TF-IDF beside the words (`chars=4`,
+  `techdomain train --chars 4`). Held-out seed exemplars JA 0.941 -> 0.949, EN 0.918 -> 0.918
+  (`python tests/benchmarks/heldout_seeds.py --C 10 --chars 4`), but the model file grows to 23.7 MB
+  (budget 20 MB) and classifying runs at about half the rate (`tests/benchmarks/bench.py --model`);
+  the README compares the two on dev.
+- Tried and not adopted: weighting exemplar abstracts or boundary exemplars above terms (no
+  held-out gain); word trigrams and min_df=2 (held-out lower);
   dropping research-register words such as 研究, 分析, 調査 (`stop_words="register"`; with the coverage
   seeds, in the experiment script: held-out JA 0.942 -> 0.941, EN 0.897 -> 0.901; on dev, one Japanese
   abstract fewer right and ECE 0.012 lower: no held-out gain, so not the default; it stays a
@@ -224,8 +230,12 @@ def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, d
         f"- model file format version {format_version(model)}",
         f"- built {time.strftime('%Y-%m-%d')}",
     ]
-    if user_file is None:
+    if user_file is None and getattr(model, "chars_", None) is None:
         lines += ["", *_CHOICES.strip().splitlines()]
+    elif user_file is None:
+        lines += ["", "## How the choices were made",
+                  "- The shipped model's recipe (its card says how that was chosen) plus character n-grams",
+                  "  (`python -m techdomain.build --chars N`); the README's \"Character n-grams\" compares the two."]
     if dev:
         lines += ["", "## Accuracy on ../shared/data/dev.jsonl", "", "Command: `techdomain evaluate ../shared/data/dev.jsonl --by lang`", ""]
         lines += ["| subset | n | top-1 | top-1 (labelled) | top-3 | macro-F1 | worst domain | none abstained | wrongly abstained | ECE |",
@@ -266,14 +276,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "models" / "default"))
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--no-search", action="store_true", help=f"skip the C search and use C={DEFAULT_C}")
+    p.add_argument("--chars", type=int, default=0, choices=[0, 2, 3, 4], metavar="N",
+                   help="also character n-grams of 2 to N characters (default 0: words only, as the shipped model)")
     args = p.parse_args(argv)
     corpus = load_seeds()
     cv = None
     C = DEFAULT_C
     if not args.no_search:
-        C, cv = choose_C(corpus, n_jobs=args.jobs)
+        C, cv = choose_C(corpus, n_jobs=args.jobs, chars=args.chars)
         print(f"C by seed CV: {C} {cv}", file=sys.stderr)
-    model = DomainClassifier(C=C, n_jobs=args.jobs).fit(corpus.texts, corpus.labels)
+    model = DomainClassifier(C=C, n_jobs=args.jobs, chars=args.chars).fit(corpus.texts, corpus.labels)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / "model.npz")

@@ -29,26 +29,22 @@ def grams(texts: Sequence[str], low: int, high: int) -> tuple[np.ndarray, np.nda
 
     >>> docs, keys = grams(["量子", "AB"], 1, 2)
     >>> docs.tolist(), [unpack(int(k)) for k in keys]
-    ([0, 1, 0, 1, 0, 1], ['量', 'A', '子', 'B', '量子', 'AB'])
+    ([0, 0, 1, 1, 0, 1], ['量', '子', 'A', 'B', '量子', 'AB'])
     """
     if not 1 <= low <= high <= 4:
         raise ValueError(f"character n-grams from {low} to {high}: use lengths between 1 and 4")
     codes = _code_points(texts)
     doc_of = np.cumsum(codes == 0)
     doc_parts, key_parts = [], []
-    for n in range(low, high + 1):
-        m = len(codes) - n + 1
-        if m <= 0:
-            continue
-        key = codes[:m].copy()
-        ok = key != 0
-        for j in range(1, n):
-            nxt = codes[j : j + m]
-            key = (key << np.uint64(16)) | nxt
-            ok &= nxt != 0
-        at = np.flatnonzero(ok)
-        doc_parts.append(doc_of[at])
-        key_parts.append(key[at])
+    key, ok = codes, codes != 0
+    for n in range(1, high + 1):
+        if n > 1:  # extend the (n-1)-grams by one character: one shift and one or per length
+            key = (key[:-1] << np.uint64(16)) | codes[n - 1 :]
+            ok = ok[:-1] & (codes[n - 1 :] != 0)
+        if n >= low:
+            at = np.flatnonzero(ok)
+            doc_parts.append(doc_of[at])
+            key_parts.append(key[at])
     if not key_parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
     return np.concatenate(doc_parts).astype(np.int64), np.concatenate(key_parts)
@@ -103,15 +99,23 @@ class CharGrams:
         idf = np.log((1.0 + n) / (1.0 + df[keep])) + 1.0  # smoothed, as for the word features
         return cls(vocab[keep], idf, low, high)
 
-    def transform_arrays(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def transform_arrays(self, texts: Sequence[str], piece: int = 500) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Sublinear TF-IDF rows as CSR arrays (indptr, indices, data), L2-normalized."""
+        if len(texts) > piece:  # a text's n-grams take ~30 bytes each in flight: bound that, not the row count
+            parts = [self._transform(texts[i : i + piece]) for i in range(0, len(texts), piece)]
+            ends = np.cumsum([0] + [p[0][-1] for p in parts[:-1]])
+            indptr = np.concatenate([[0]] + [p[0][1:] + e for p, e in zip(parts, ends)])
+            return indptr, np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts])
+        return self._transform(texts)
+
+    def _transform(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = len(texts)
         docs, keys = grams(texts, self.low, self.high)
+        size = max(len(self.keys), 1)
         at = np.searchsorted(self.keys, keys)
-        found = at < len(self.keys)
-        found[found] = self.keys[at[found]] == keys[found]
-        pairs, tf = np.unique(docs[found] * len(self.keys) + at[found], return_counts=True)
-        row, col = np.divmod(pairs, max(len(self.keys), 1))
+        found = self.keys[np.minimum(at, size - 1)] == keys if len(self.keys) else np.zeros(len(keys), dtype=bool)
+        pairs, tf = np.unique(docs[found] * size + at[found], return_counts=True)  # (text, n-gram) -> count
+        row, col = np.divmod(pairs, size)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
         data = (1.0 + np.log(tf)) * self.idf[col]

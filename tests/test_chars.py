@@ -62,3 +62,11 @@ def test_keys_must_be_sorted_and_unique():
         CharGrams(np.array([5, 3], dtype=np.uint64), np.ones(2))
     with pytest.raises(ValueError, match="differ in length"):
         CharGrams(np.array([3, 5], dtype=np.uint64), np.ones(3))
+
+
+def test_long_inputs_are_transformed_in_pieces_with_the_same_result():
+    g = CharGrams.fit([normalize(t) for t in TINY_TEXTS], 2, 4, min_df=1)
+    texts = [normalize(t) for t in TINY_TEXTS] * 7 + ["", "未知"]
+    whole, pieces = g.transform_arrays(texts, piece=len(texts)), g.transform_arrays(texts, piece=5)
+    for a, b in zip(whole, pieces):
+        np.testing.assert_array_equal(a, b)

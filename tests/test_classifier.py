@@ -161,3 +161,20 @@ def test_character_ngrams_with_temperature_and_jobs():
     m.n_jobs = 1
     np.testing.assert_allclose(two, m.predict_proba(texts))
     assert m.predict(texts).tolist() == CHAR_LABELS * 20
+
+
+@pytest.mark.parametrize("block", [1, 3, 7, 1 << 18])
+def test_the_sparse_product_is_the_same_in_any_block_size(block):
+    from techdomain.classifier import _linear
+
+    rng = np.random.default_rng(0)
+    lengths = np.array([0, 4, 1, 0, 9, 2, 0])
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    indices = rng.integers(0, 11, indptr[-1]).astype(np.int32)
+    data = rng.random(indptr[-1])
+    coef_t, intercept = rng.standard_normal((11, 3)).astype(np.float32), rng.standard_normal(3)
+    dense = np.zeros((len(lengths), 11))
+    for r in range(len(lengths)):
+        np.add.at(dense[r], indices[indptr[r] : indptr[r + 1]], data[indptr[r] : indptr[r + 1]])
+    expected = dense @ coef_t.astype(np.float64) + intercept
+    np.testing.assert_allclose(_linear((indptr, indices, data), coef_t, intercept, block=block), expected, rtol=1e-5, atol=1e-5)

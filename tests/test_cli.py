@@ -146,6 +146,15 @@ def test_train_with_register_stop_words(tmp_path):
     assert m.stop_words == "register" and "研究" not in m.features_.index and "研究" in m.features_.stop_words
 
 
+def test_train_with_character_ngrams(tmp_path):
+    src = _labelled(tmp_path, TINY_LABELS)
+    model = tmp_path / "m.npz"
+    assert main(["train", str(src), "-o", str(model), "--no-seeds", "--chars", "3"]) == 0
+    m = techdomain.load(model)
+    assert m.chars == 3 and (m.chars_.low, m.chars_.high) == (2, 3) and m.header_["format_version"] == 3
+    assert "character 2- to 3-grams" in model.with_suffix(".md").read_text(encoding="utf-8")
+
+
 def test_train_unknown_label_names_the_row_and_writes_nothing(tmp_path, capsys):
     labels = list(TINY_LABELS)
     labels[4] = "rocketry"

@@ -1,6 +1,6 @@
 """Top-1 on held-out seed exemplars: the yardstick for knowledge-base passes, with no dev text in it.
 
-    python tests/benchmarks/heldout_seeds.py [--seeds DIR] [--C C]
+    python tests/benchmarks/heldout_seeds.py [--seeds DIR] [--C C] [--chars N]
 
 Trains the shipped model's configuration (its C, no temperature: top-1 does not need one) on every
 seed text except the held-out lines, and scores those: all `more.*` exemplars (written in a later
@@ -32,6 +32,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--seeds", type=Path, default=None, help="a seeds/ directory (default: the bundled one)")
     p.add_argument("--C", type=float, default=None, help="regularisation (default: the shipped model's)")
+    p.add_argument("--chars", type=int, default=0, help="also character n-grams of 2 to N characters (default 0: words only)")
     args = p.parse_args()
     corpus = load_seeds(args.seeds)
     held = np.array([held_out(s) for s in corpus.sources])
@@ -39,9 +40,9 @@ def main() -> None:
     y = np.array(corpus.labels)
     train = np.flatnonzero(~held)
     C = args.C or techdomain.load().C
-    model = DomainClassifier(C=C, calibrate=False, n_jobs=2)
+    model = DomainClassifier(C=C, calibrate=False, n_jobs=2, chars=args.chars)
     model.fit([corpus.texts[i] for i in train], y[train])
-    out = {"seeds": str(args.seeds or "bundled"), "sha256": corpus.sha256, "C": C, "trained on": int(len(train))}
+    out = {"seeds": str(args.seeds or "bundled"), "sha256": corpus.sha256, "C": C, "chars": args.chars, "trained on": int(len(train))}
     for name, sel in (("ja", held & lang), ("en", held & ~lang)):
         idx = np.flatnonzero(sel)
         pred = model.predict([corpus.texts[i] for i in idx])
