@@ -154,7 +154,7 @@ _CHOICES = """
 - Kept as an option, not the default: character 2- to 4-gram TF-IDF beside the words (`chars=4`,
   `techdomain train --chars 4`). Held-out seed exemplars JA 0.941 -> 0.949, EN 0.918 -> 0.918
   (`python tests/benchmarks/heldout_seeds.py --C 10 --chars 4`), but the model file grows to 23.7 MB
-  (budget 20 MB) and classifying runs at about half the rate (`tests/benchmarks/bench.py --model`);
+  (budget 20 MB) and classifies at about two thirds of the rate (`tests/benchmarks/bench.py --model`);
   the README compares the two on dev.
 - Tried and not adopted: weighting exemplar abstracts or boundary exemplars above terms (no
   held-out gain); word trigrams and min_df=2 (held-out lower);

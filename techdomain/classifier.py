@@ -247,7 +247,7 @@ class DomainClassifier(EstimatorProtocol):
         """Logits over ``all_classes_`` and a mask of texts with no known word (or n-gram)."""
         grams = getattr(self, "chars_", None)
         if grams is None:
-            toks, norms = [tokens(t[: self.max_chars]) for t in texts], None
+            toks, norms = (tokens(t[: self.max_chars]) for t in texts), None
         else:  # normalize once for both views
             norms = [normalize(t[: self.max_chars]) for t in texts]
             toks = [tokens_of_normalized(t) for t in norms]
@@ -411,7 +411,7 @@ def best_temperature(logits: np.ndarray, truth: np.ndarray) -> float:
 
 
 def _logits(
-    feats: Features, grams: CharGrams | None, toks: list[list[str]], norms: list[str] | None,
+    feats: Features, grams: CharGrams | None, toks: Iterable[list[str]], norms: list[str] | None,
     coef_t: np.ndarray, intercept: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Logits of the word features (the first ``len(feats)`` rows of ``coef_t``) plus the n-gram
