@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .features import csr, smoothed_idf, sublinear_tfidf
+
 _WIDE = 0xFFFF  # characters beyond 16 bits (rare kanji, emoji) share one code so four fit in 64 bits
 
 
@@ -95,9 +97,7 @@ class CharGrams:
         all_keys = np.concatenate(seen) if seen else np.zeros(0, dtype=np.uint64)
         vocab, df = np.unique(all_keys, return_counts=True)
         keep = df >= min_df
-        n = len(texts)
-        idf = np.log((1.0 + n) / (1.0 + df[keep])) + 1.0  # smoothed, as for the word features
-        return cls(vocab[keep], idf, low, high)
+        return cls(vocab[keep], smoothed_idf(len(texts), df[keep]), low, high)
 
     def transform_arrays(self, texts: Sequence[str], piece: int = 500) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Sublinear TF-IDF rows as CSR arrays (indptr, indices, data), L2-normalized."""
@@ -118,17 +118,8 @@ class CharGrams:
         row, col = np.divmod(pairs, size)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
-        data = (1.0 + np.log(tf)) * self.idf[col]
-        lengths = np.diff(indptr)
-        filled = np.flatnonzero(lengths)
-        if len(filled):
-            norms = np.sqrt(np.add.reduceat(data * data, indptr[filled]))
-            data /= np.repeat(norms, lengths[filled])
-        return indptr, col.astype(np.int32), data
+        return indptr, col.astype(np.int32), sublinear_tfidf(indptr, col, tf, self.idf)
 
     def transform(self, texts: Sequence[str]):
         """TF-IDF rows as a scipy.sparse CSR matrix (for training)."""
-        import scipy.sparse as sp
-
-        indptr, indices, data = self.transform_arrays(texts)
-        return sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, len(self)))
+        return csr(self.transform_arrays(texts), len(self))

@@ -230,9 +230,9 @@ class DomainClassifier(EstimatorProtocol):
         feats, grams, classes, coef, intercept = self._fit_linear(
             [toks[i] for i in train], part, y[train], None if weights is None else weights[train]
         )
-        held = None if norms is None else [norms[i] for i in test]
-        logits, _ = _logits(feats, grams, [toks[i] for i in test], held, coef.T.copy(), intercept)
-        return classes, logits
+        words = feats.transform_arrays(toks[i] for i in test)
+        ngrams = None if grams is None else grams.transform_arrays([norms[i] for i in test])
+        return classes, _logits(words, ngrams, coef.T.copy(), intercept, len(feats))[0]
 
     # ---- the core computation ----------------------------------------------------------------
     def _check(self) -> None:
@@ -247,11 +247,12 @@ class DomainClassifier(EstimatorProtocol):
         """Logits over ``all_classes_`` and a mask of texts with no known word (or n-gram)."""
         grams = getattr(self, "chars_", None)
         if grams is None:
-            toks, norms = (tokens(t[: self.max_chars]) for t in texts), None
+            words, ngrams = self.features_.transform_arrays(tokens(t[: self.max_chars]) for t in texts), None
         else:  # normalize once for both views
             norms = [normalize(t[: self.max_chars]) for t in texts]
-            toks = [tokens_of_normalized(t) for t in norms]
-        return _logits(self.features_, grams, toks, norms, self._coef_t, self.intercept_)
+            words = self.features_.transform_arrays(tokens_of_normalized(t) for t in norms)
+            ngrams = grams.transform_arrays(norms)
+        return _logits(words, ngrams, self._coef_t, self.intercept_, len(self.features_))
 
     @property
     def _coef_t(self) -> np.ndarray:
@@ -362,8 +363,10 @@ class DomainClassifier(EstimatorProtocol):
         stop = self.features_.stop_words
         pairs = [p for p in tokens_with_surface(_text(text)[: self.max_chars]) if p[0] not in stop]
         arrays = self.features_.transform_arrays([[lemma for lemma, _ in pairs]])
+        grams = getattr(self, "chars_", None)
+        ngrams = None if grams is None else grams.transform_arrays([normalize(_text(text)[: self.max_chars])])
         if domain is None:
-            logits = self._scores([_text(text)])[0][0]
+            logits = _logits(arrays, ngrams, self._coef_t, self.intercept_, len(self.features_))[0][0]
             cols = self._domain_cols
             target = int(self.all_classes_[cols[int(np.argmax(logits[cols]))]])
         else:
@@ -376,9 +379,8 @@ class DomainClassifier(EstimatorProtocol):
         _, indices, data = arrays
         contrib: dict[str, float] = {vocab[j]: float(v * w[j]) for j, v in zip(indices, data)}
         surface = _surfaces(pairs, self.features_.ngram)
-        grams = getattr(self, "chars_", None)
         if grams is not None:
-            _fold_in_grams(contrib, surface, grams, normalize(_text(text)[: self.max_chars]), w[len(vocab) :])
+            _fold_in_grams(contrib, surface, grams, ngrams, w[len(vocab) :])
         best = sorted(((c, name) for name, c in contrib.items() if c > 0), reverse=True)[:n]
         return [Term(surface.get(name, name), round(c, 4)) for c, name in best]
 
@@ -410,24 +412,24 @@ def best_temperature(logits: np.ndarray, truth: np.ndarray) -> float:
     return float(grid[int(np.argmin(nll))])
 
 
+_Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]  # CSR rows: indptr, indices, data
+
+
 def _logits(
-    feats: Features, grams: CharGrams | None, toks: Iterable[list[str]], norms: list[str] | None,
-    coef_t: np.ndarray, intercept: np.ndarray,
+    words: _Arrays, ngrams: _Arrays | None, coef_t: np.ndarray, intercept: np.ndarray, n_words: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Logits of the word features (the first ``len(feats)`` rows of ``coef_t``) plus the n-gram
-    features (the rest), and a mask of texts in which neither view found anything it knows."""
-    words = feats.transform_arrays(toks)
-    out = _linear(words, coef_t[: len(feats)], intercept)
+    """Logits of the word-feature rows (the first ``n_words`` rows of ``coef_t``) plus the n-gram rows
+    (the rest), and a mask of texts in which neither view found anything it knows."""
+    out = _linear(words, coef_t[:n_words], intercept)
     empty = np.diff(words[0]) == 0
-    if grams is not None:
-        ngrams = grams.transform_arrays(norms)
-        out += _linear(ngrams, coef_t[len(feats) :], np.zeros_like(intercept))
+    if ngrams is not None:
+        out += _linear(ngrams, coef_t[n_words:], np.zeros_like(intercept))
         empty &= np.diff(ngrams[0]) == 0
     return out, empty
 
 
 def _linear(
-    arrays: tuple[np.ndarray, np.ndarray, np.ndarray], coef_t: np.ndarray, intercept: np.ndarray, block: int = 1 << 18
+    arrays: _Arrays, coef_t: np.ndarray, intercept: np.ndarray, block: int = 1 << 18
 ) -> np.ndarray:
     """Logits of TF-IDF rows given as CSR arrays: a sparse-dense product in plain numpy.
 
@@ -477,13 +479,15 @@ def _chunks(items: list, n: int) -> list[list]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _fold_in_grams(contrib: dict[str, float], surface: dict[str, str], grams: CharGrams, text: str, w: np.ndarray) -> None:
+def _fold_in_grams(
+    contrib: dict[str, float], surface: dict[str, str], grams: CharGrams, ngrams: _Arrays, w: np.ndarray
+) -> None:
     """Add each character n-gram's contribution to the shortest words (or word pairs) holding it.
 
     An expert reads "全固体電池", not its n-grams "全固", "固体電", ...; an n-gram that no word holds
     (one that straddles a particle) is left out of the explanation, as particles are.
     """
-    _, indices, data = grams.transform_arrays([text])
+    _, indices, data = ngrams
     names = sorted(surface, key=lambda k: len(surface[k]))
     for j, v in zip(indices.tolist(), data.tolist()):
         gram = grams.vocabulary_at(j)

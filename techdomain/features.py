@@ -76,17 +76,12 @@ class Features:
         for toks in token_lists:
             df.update(set(terms(toks, ngram, stop)))
         vocabulary = sorted(t for t, c in df.items() if c >= min_df)
-        n = len(token_lists)
         counts = np.array([df[t] for t in vocabulary], dtype=np.float64)
-        idf = np.log((1.0 + n) / (1.0 + counts)) + 1.0  # smoothed, as scikit-learn's TfidfTransformer
-        return cls(vocabulary, idf, ngram, stop)
+        return cls(vocabulary, smoothed_idf(len(token_lists), counts), ngram, stop)
 
     def transform(self, token_lists: Iterable[Sequence[str]]):
         """TF-IDF rows as a scipy.sparse CSR matrix (for training)."""
-        import scipy.sparse as sp
-
-        indptr, indices, data = self.transform_arrays(token_lists)
-        return sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, len(self)))
+        return csr(self.transform_arrays(token_lists), len(self))
 
     def transform_arrays(self, token_lists: Iterable[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """TF-IDF rows as CSR arrays (indptr, indices, data), L2-normalized; no scipy needed."""
@@ -103,11 +98,29 @@ class Features:
             indptr.append(len(indices))
         ind = np.asarray(indices, dtype=np.int32)
         ptr = np.asarray(indptr, dtype=np.int64)
-        tf = np.asarray(values, dtype=np.float64)
-        data = (1.0 + np.log(tf)) * self.idf[ind] if len(ind) else tf
-        lengths = np.diff(ptr)
-        filled = np.flatnonzero(lengths)
-        if len(filled):
-            norms = np.sqrt(np.add.reduceat(data * data, ptr[filled]))
-            data /= np.repeat(norms, lengths[filled])
-        return ptr, ind, data
+        return ptr, ind, sublinear_tfidf(ptr, ind, np.asarray(values, dtype=np.float64), self.idf)
+
+
+# The weighting both views share (word features here, character n-grams in techdomain.chars).
+def smoothed_idf(n_texts: int, df: np.ndarray) -> np.ndarray:
+    """Inverse document frequency, smoothed as scikit-learn's TfidfTransformer does."""
+    return np.log((1.0 + n_texts) / (1.0 + df)) + 1.0
+
+
+def sublinear_tfidf(indptr: np.ndarray, indices: np.ndarray, tf: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    """The values of CSR rows of term counts ``tf``, weighted (1 + log tf) * idf and L2-normalized per row."""
+    data = (1.0 + np.log(tf)) * idf[indices] if len(indices) else tf.astype(np.float64)
+    lengths = np.diff(indptr)
+    filled = np.flatnonzero(lengths)
+    if len(filled):
+        norms = np.sqrt(np.add.reduceat(data * data, indptr[filled]))
+        data /= np.repeat(norms, lengths[filled])
+    return data
+
+
+def csr(arrays: tuple[np.ndarray, np.ndarray, np.ndarray], n_columns: int):
+    """CSR arrays (indptr, indices, data) as a scipy.sparse matrix, for training."""
+    import scipy.sparse as sp
+
+    indptr, indices, data = arrays
+    return sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n_columns))
