@@ -75,14 +75,16 @@ def train(
     stop_words: str | Sequence[str] | None = None,
     n_jobs: int | None = 1,
     chars: int = 0,
+    method: str | None = None,
 ) -> DomainClassifier:
     """Retrain with your labelled examples, as ``techdomain train`` does.
 
     Your examples are added to the bundled seed text (``seeds=False``: yours alone), each weighing
     ``user_weight`` seed texts (default 5). With 30 or more examples the confidence is also
     recalibrated to them, on their out-of-fold predictions. Labels are ids, slugs, Japanese names
-    or lists (main first). With the seeds this takes a few minutes. ``chars=4`` adds character
-    n-grams as features (see :class:`DomainClassifier`).
+    or lists (main first). With the seeds this takes under a minute. ``chars=4`` adds character
+    n-grams as features; ``method`` is the shipped model's (complement naive Bayes) unless you name
+    another (see :class:`DomainClassifier`).
 
     >>> import techdomain
     >>> model = techdomain.train(my_abstracts, my_labels)  # doctest: +SKIP
@@ -92,5 +94,5 @@ def train(
 
     weight = USER_WEIGHT if user_weight is None else user_weight
     return train_model(
-        texts, labels, seeds=seeds, user_weight=weight, stop_words=stop_words, n_jobs=n_jobs, chars=chars
+        texts, labels, seeds=seeds, method=method, user_weight=weight, stop_words=stop_words, n_jobs=n_jobs, chars=chars
     )[0]

@@ -60,7 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--label-column", default=None, metavar="COL", help="labels: ids, slugs or Japanese names; several separated by ; or | (main first)")
     t.add_argument("--no-seeds", action="store_true", help="train on your examples alone")
     t.add_argument("--encoding")
-    t.add_argument("--C", type=float, default=None, help="regularisation (default: as the shipped model)")
+    t.add_argument("--method", choices=["complement_nb", "logistic"], default=None,
+                   help="complement naive Bayes or logistic regression (default: as the shipped model)")
+    t.add_argument("--alpha", type=float, default=None, help="naive Bayes smoothing (default: as the shipped model)")
+    t.add_argument("--C", type=float, default=None, help="logistic regularisation (default: as the shipped model)")
     t.add_argument("--user-weight", type=float, default=None, metavar="W", help="each of your examples counts as W seed texts (default 5)")
     t.add_argument("--stop-words", choices=["register"], default=None,
                    help="'register': leave out research-writing words (研究, 分析, 調査, study ...) that every abstract uses")
@@ -286,7 +289,7 @@ def _train(args: argparse.Namespace) -> int:
 
     weight = USER_WEIGHT if args.user_weight is None else args.user_weight
     model, corpus = train_model(
-        texts, labels, seeds=not args.no_seeds, C=args.C, user_weight=weight, stop_words=args.stop_words, n_jobs=args.jobs,
+        texts, labels, seeds=not args.no_seeds, method=args.method, C=args.C, alpha=args.alpha, user_weight=weight, stop_words=args.stop_words, n_jobs=args.jobs,
         chars=args.chars,
     )
     model.save(args.output)

@@ -26,13 +26,16 @@ from .features import Features
 from .taxonomy import DOMAINS
 
 FORMAT = "techdomain-model"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 # Version 2 stores the coefficients byte-shuffled (see _shuffle) and may hold a confidence map
-# (techdomain.confidence); version 3 adds character n-grams (techdomain.chars). A model without
-# n-grams is still written as version 2, so that an older techdomain reads it; version 1 files load.
-READABLE_VERSIONS = (1, 2, 3)
+# (techdomain.confidence); version 3 adds character n-grams (techdomain.chars); version 4 adds the
+# method parameters (complement naive Bayes). Each model is written as the oldest version that holds
+# it (format_version), so that an older techdomain reads what it can; version 1 files load.
+READABLE_VERSIONS = (1, 2, 3, 4)
 _PARAMS = ("C", "ngram", "min_df", "class_weight", "secondary_ratio", "max_chars", "calibrate", "stop_words")
-_CHAR_PARAMS = ("chars", "char_min_df")  # written only by models that use them (older readers lack them)
+# Written only by models that use them: an older reader would not know the parameter.
+_CHAR_PARAMS = ("chars", "char_min_df")
+_METHOD_PARAMS = ("method", "alpha")
 
 
 def library_versions() -> dict[str, str]:
@@ -50,10 +53,11 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
     model._check()
     cmap = getattr(model, "confidence_map_", None)
     grams = getattr(model, "chars_", None)
-    params = _PARAMS + (_CHAR_PARAMS if grams is not None else ())
+    version = format_version(model)
+    params = _PARAMS + (_CHAR_PARAMS if grams is not None else ()) + (_METHOD_PARAMS if version >= 4 else ())
     header = {
         "format": FORMAT,
-        "format_version": format_version(model),
+        "format_version": version,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "params": {k: _jsonable(getattr(model, k)) for k in params},
         "ngram": model.features_.ngram,
@@ -93,7 +97,9 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
 
 def format_version(model: Any) -> int:
     """The version :func:`save` writes for ``model``: the oldest that holds everything it has."""
-    return FORMAT_VERSION if getattr(model, "chars_", None) is not None else 2
+    if getattr(model, "method", "logistic") != "logistic":
+        return 4
+    return 3 if getattr(model, "chars_", None) is not None else 2
 
 
 def _shuffle(coef: np.ndarray) -> np.ndarray:
@@ -204,7 +210,8 @@ def load(path: str | os.PathLike, allow_pickle: bool = False):
             coef = arrays["coef"].astype(np.float32)
             coef_t = np.ascontiguousarray(coef.T)
         words = vocab.split("\n") if vocab else []
-        model = DomainClassifier(**header["params"])
+        # Files before version 4 hold logistic regressions and do not name the method.
+        model = DomainClassifier(**{"method": "logistic", **header["params"]})
         model.features_ = Features(words, idf, header["ngram"], header.get("stop_words", ()))
         if "chars" in header:
             low, high = header["chars"]

@@ -75,3 +75,15 @@ def test_the_C_search_scores_exemplars_only(tiny_model):
     # The two exemplars are labelled right, the term wrong: only the exemplars count.
     assert scorer(tiny_model, ["超伝導量子ビットの誤り訂正", "人工衛星の姿勢制御", "量子ビット"], [12, 16, 1]) == 1.0
     assert scorer(tiny_model, ["超伝導量子ビットの誤り訂正", "人工衛星の姿勢制御", "量子ビット"], [12, 1, 1]) == 0.5
+
+
+def test_retraining_follows_the_shipped_method_unless_told(examples):
+    from techdomain.build import shipped_params
+
+    texts, labels = examples
+    shipped = shipped_params()
+    assert shipped["method"] == techdomain.load().method == "complement_nb"
+    assert shipped["alpha"] == techdomain.load().alpha
+    assert techdomain.train(texts, labels, seeds=False).method == "complement_nb"
+    lr = techdomain.train(texts, labels, seeds=False, method="logistic")
+    assert lr.method == "logistic" and lr.C == shipped["C"]

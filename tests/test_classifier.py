@@ -178,3 +178,32 @@ def test_the_sparse_product_is_the_same_in_any_block_size(block):
         np.add.at(dense[r], indices[indptr[r] : indptr[r + 1]], data[indptr[r] : indptr[r + 1]])
     expected = dense @ coef_t.astype(np.float64) + intercept
     np.testing.assert_allclose(_linear((indptr, indices, data), coef_t, intercept, block=block), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_complement_nb_gives_scikit_learns_probabilities():
+    from sklearn.naive_bayes import ComplementNB
+
+    clf = DomainClassifier(method="complement_nb", alpha=0.3, calibrate=False).fit(TINY_TEXTS, TINY_LABELS)
+    toks = clf._tokenize(TINY_TEXTS)
+    X = clf.features_.transform(toks)
+    nb = ComplementNB(alpha=0.3).fit(X, TINY_LABELS)
+    probe = ["超伝導量子ビットの制御", "ロケットの燃焼", "写本の調査"]
+    ours = clf._proba_all(probe)
+    np.testing.assert_allclose(ours, nb.predict_proba(clf.features_.transform(clf._tokenize(probe))), rtol=1e-5)
+    # The weights are centred per feature, so they read as for and against like logistic regression's.
+    np.testing.assert_allclose(clf.coef_.sum(axis=0), 0.0, atol=1e-4)
+
+
+def test_complement_nb_learns_from_sample_weights():
+    # Naive Bayes weighs a class's texts against each other (scaling a whole class changes nothing),
+    # so the test moves weight between two texts of one class.
+    texts, labels = ["量子ビット", "イオントラップ", "人工衛星", "写本"], [12, 12, 16, 0]
+    fit = lambda w: DomainClassifier(method="complement_nb", calibrate=False).fit(texts, labels, sample_weight=w)  # noqa: E731
+    qubit, ion = fit([20, 1, 1, 1]), fit([1, 20, 1, 1])
+    assert qubit.predict_proba(["量子ビット"])[0, 0] > ion.predict_proba(["量子ビット"])[0, 0]
+    assert ion.predict_proba(["イオントラップ"])[0, 0] > qubit.predict_proba(["イオントラップ"])[0, 0]
+
+
+def test_an_unknown_method_is_refused_before_any_work():
+    with pytest.raises(ValueError, match="complement_nb"):
+        DomainClassifier(method="svm").fit(TINY_TEXTS, TINY_LABELS)

@@ -22,7 +22,7 @@ def test_round_trip(tiny_model, tmp_path):
     assert back.predict(texts).tolist() == tiny_model.predict(texts).tolist()
     assert back.get_params() == tiny_model.get_params() | {"n_jobs": None}
     header = read_header(path)
-    assert header["format_version"] == 2  # a words-only model stays readable by techdomain before version 3
+    assert header["format_version"] == 4 and header["params"]["method"] == "complement_nb"
     assert {"scikit-learn", "numpy", "fugashi", "unidic-lite"} <= set(header["versions"])
 
 
@@ -176,11 +176,12 @@ def test_default_model_loads(model):
 
 def test_a_model_with_character_ngrams_round_trips(tmp_path):
     texts = TINY_TEXTS + ["量子もつれ光源", "衛星測位の補強"]
-    m = techdomain.DomainClassifier(calibrate=False, chars=4, char_min_df=1).fit(texts, TINY_LABELS + [12, 16])
+    m = techdomain.DomainClassifier(method="logistic", calibrate=False, chars=4, char_min_df=1).fit(texts, TINY_LABELS + [12, 16])
     m.save(tmp_path / "c.npz")
     back = techdomain.load(tmp_path / "c.npz")
     header = read_header(tmp_path / "c.npz")
-    assert header["format_version"] == FORMAT_VERSION == 3 and header["chars"] == [2, 4]
+    assert header["format_version"] == 3 and header["chars"] == [2, 4]  # no method params: a version-3 reader reads it
+    assert "method" not in header["params"]
     assert back.get_params() == m.get_params() | {"n_jobs": None}
     np.testing.assert_array_equal(back.chars_.keys, m.chars_.keys)
     probe = ["量子もつれ", "衛星の測位", "写本", "", "Quantum"]
@@ -194,3 +195,23 @@ def test_a_character_model_with_a_missing_ngram_array_is_refused(tmp_path):
     _rewrite(tmp_path / "c.npz", tmp_path / "d.npz", arrays=lambda a: a.pop("char_keys"))
     with pytest.raises(ModelFormatError, match="damaged"):
         techdomain.load(tmp_path / "d.npz")
+
+
+def test_a_naive_bayes_model_round_trips_as_version_4(tmp_path):
+    m = techdomain.DomainClassifier(method="complement_nb", alpha=0.3, calibrate=False).fit(TINY_TEXTS, TINY_LABELS)
+    m.save(tmp_path / "nb.npz")
+    header = read_header(tmp_path / "nb.npz")
+    assert header["format_version"] == FORMAT_VERSION == 4
+    assert header["params"]["method"] == "complement_nb" and header["params"]["alpha"] == 0.3
+    back = techdomain.load(tmp_path / "nb.npz")
+    assert back.get_params() == m.get_params() | {"n_jobs": None}
+    probe = ["量子ビット", "衛星の姿勢", "写本", ""]
+    np.testing.assert_allclose(back.predict_proba(probe), m.predict_proba(probe), rtol=1e-6)
+
+
+def test_a_logistic_model_is_written_without_the_method_parameters(tmp_path):
+    techdomain.DomainClassifier(method="logistic", calibrate=False).fit(TINY_TEXTS, TINY_LABELS).save(tmp_path / "lr.npz")
+    header = read_header(tmp_path / "lr.npz")
+    # A words-only logistic model stays readable by a techdomain from before versions 3 and 4.
+    assert header["format_version"] == 2 and not {"method", "alpha"} & set(header["params"])
+    assert techdomain.load(tmp_path / "lr.npz").method == "logistic"
