@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,10 @@ class DomainClassifier(EstimatorProtocol):
     class_weight : passed to LogisticRegression; "balanced" evens out domains with more text.
     secondary_ratio : :meth:`classify` also returns a further domain whose probability is at least
         this fraction of the top one (multi-label).
+    secondary_evidence : ... or whose evidence is at least this fraction of the main domain's: the
+        sum of the text's terms' contributions for the domain, counting only those that speak for
+        it (what :meth:`explain` lists). Naive Bayes gives the runner-up so little probability that
+        the ratio alone seldom assigns one. ``None`` turns this rule off.
     max_chars : texts are cut to this many characters before tokenizing (a 1 MB cell must not take minutes).
     calibrate : fit a softmax temperature on out-of-fold predictions (5-fold cross-validation of the
         training texts), so that probabilities are neither over- nor under-confident. Costs 5 extra fits.
@@ -116,6 +121,7 @@ class DomainClassifier(EstimatorProtocol):
         min_df: int = 1,
         class_weight: str | dict | None = "balanced",
         secondary_ratio: float = 0.5,
+        secondary_evidence: float | None = 0.4,
         max_chars: int = 20000,
         calibrate: bool = True,
         n_jobs: int | None = None,
@@ -130,6 +136,7 @@ class DomainClassifier(EstimatorProtocol):
         self.min_df = min_df
         self.class_weight = class_weight
         self.secondary_ratio = secondary_ratio
+        self.secondary_evidence = secondary_evidence
         self.max_chars = max_chars
         self.calibrate = calibrate
         self.n_jobs = n_jobs
@@ -268,16 +275,17 @@ class DomainClassifier(EstimatorProtocol):
         cut = [t[: self.max_chars] for t in texts]
         return [t for part in _map_chunks(_tokens_of, cut, self.n_jobs) for t in part]
 
-    def _scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Logits over ``all_classes_`` and a mask of texts with no known word (or n-gram)."""
+    def _views(self, texts: list[str]) -> tuple[_Arrays, _Arrays | None]:
+        """The TF-IDF rows of the texts: words, and character n-grams when the model has them."""
         grams = getattr(self, "chars_", None)
         if grams is None:
-            words, ngrams = self.features_.transform_arrays(tokens(t[: self.max_chars]) for t in texts), None
-        else:  # normalize once for both views
-            norms = [normalize(t[: self.max_chars]) for t in texts]
-            words = self.features_.transform_arrays(tokens_of_normalized(t) for t in norms)
-            ngrams = grams.transform_arrays(norms)
-        return _logits(words, ngrams, self._coef_t, self.intercept_, len(self.features_))
+            return self.features_.transform_arrays(tokens(t[: self.max_chars]) for t in texts), None
+        norms = [normalize(t[: self.max_chars]) for t in texts]  # normalize once for both views
+        return self.features_.transform_arrays(tokens_of_normalized(t) for t in norms), grams.transform_arrays(norms)
+
+    def _scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Logits over ``all_classes_`` and a mask of texts with no known word (or n-gram)."""
+        return _logits(*self._views(texts), self._coef_t, self.intercept_, len(self.features_))
 
     @property
     def _coef_t(self) -> np.ndarray:
@@ -293,7 +301,9 @@ class DomainClassifier(EstimatorProtocol):
         return np.vstack(_map_chunks(self._proba_chunk, [_text(x) for x in X], self.n_jobs))
 
     def _proba_chunk(self, texts: list[str]) -> np.ndarray:
-        logits, empty = self._scores(texts)
+        return self._proba_of(*self._scores(texts))
+
+    def _proba_of(self, logits: np.ndarray, empty: np.ndarray) -> np.ndarray:
         p = softmax(logits / self.temperature_)
         p[empty] = 1.0 / p.shape[1]
         cmap = getattr(self, "confidence_map_", None)
@@ -333,9 +343,11 @@ class DomainClassifier(EstimatorProtocol):
     def classify(self, text: str, top_k: int = 3) -> list[Prediction]:
         """The domains this text belongs to, main first (empty list: none of the 16).
 
-        The main domain is the most probable one unless 'none' is more probable. A further domain
-        is added while its probability is at least ``secondary_ratio`` times the main one's, up to
-        ``top_k`` domains in all.
+        The main domain is the most probable one unless 'none' is more probable. Each further
+        domain among the ``top_k`` most probable is added when its probability is at least
+        ``secondary_ratio`` times the main one's, or its evidence (the weight of the terms speaking
+        for it, as :meth:`explain` lists them) at least ``secondary_evidence`` times the main one's.
+        A further domain's score is still its probability, which may be small.
 
         >>> import techdomain
         >>> m = techdomain.load()
@@ -354,16 +366,32 @@ class DomainClassifier(EstimatorProtocol):
 
     def decide(self, texts: Iterable[Any], top_k: int = 3) -> "Decisions":
         """Everything the CSV output needs, for many texts in one pass (see :class:`Decisions`)."""
-        p_all = self._proba_all(texts)
+        self._check()
+        k = min(top_k, len(self._domain_cols))
+        parts = _map_chunks(partial(self._decide_chunk, top_k=k), [_text(x) for x in texts], self.n_jobs)
+        p_all, order, evidence = (np.vstack([part[i] for part in parts]) for i in range(3))
         main = self._decide(p_all)
-        p = p_all[:, self._domain_cols]
-        order = np.argsort(-p, axis=1, kind="stable")[:, : min(top_k, p.shape[1])]
-        top_p = np.take_along_axis(p, order, axis=1)
-        # Multi-label: the main domain, then every ranked domain within secondary_ratio of it.
+        top_p = np.take_along_axis(p_all[:, self._domain_cols], order, axis=1)
+        # Multi-label: the main domain, then every ranked domain within secondary_ratio of it in
+        # probability or within secondary_evidence of it in evidence.
         keep = top_p >= self.secondary_ratio * top_p[:, :1]
+        if getattr(self, "secondary_evidence", None) is not None:
+            keep |= (evidence >= self.secondary_evidence * evidence[:, :1]) & (evidence[:, :1] > 0)
         keep[:, 0] = True
         keep &= (main != 0)[:, None]
         return Decisions(main, p_all.max(axis=1), self.classes_[order], top_p, keep)
+
+    def _decide_chunk(self, texts: list[str], top_k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Probabilities, the ``top_k`` domain columns by probability, and those domains' evidence."""
+        words, ngrams = self._views(texts)
+        n_words = len(self.features_)
+        p = self._proba_of(*_logits(words, ngrams, self._coef_t, self.intercept_, n_words))
+        order = np.argsort(-p[:, self._domain_cols], axis=1, kind="stable")[:, :top_k]
+        cols = self._domain_cols[order]
+        evidence = _evidence(words, self._coef_t[:n_words], cols)
+        if ngrams is not None:
+            evidence += _evidence(ngrams, self._coef_t[n_words:], cols)
+        return p, order, evidence
 
     def rank(self, text: str, k: int = 3) -> list[Prediction]:
         """The ``k`` most probable domains, whether or not the model would assign them.
@@ -474,6 +502,18 @@ def _linear(
             weighted = np.take(coef_t, indices[lo:hi], axis=0) * data[lo:hi].astype(coef_t.dtype)[:, None]
             out[start + filled] += np.add.reduceat(weighted, ptr[filled] - lo, axis=0)
         start = stop
+    return out
+
+
+def _evidence(arrays: _Arrays, coef_t: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """For each row and each of its columns ``cols[row]``, the sum of the row's positive contributions."""
+    indptr, indices, data = arrays
+    n = len(indptr) - 1
+    rows = np.repeat(np.arange(n), np.diff(indptr))
+    out = np.zeros(cols.shape)
+    for j in range(cols.shape[1]):
+        w = coef_t[indices, cols[rows, j]]
+        out[:, j] = np.bincount(rows, weights=data * np.maximum(w, 0), minlength=n)
     return out
 
 

@@ -32,8 +32,10 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]]) 
     Returns a dict: n, top1 (main label, abstention counted as predicting 0), top3 (labelled items:
     main label among the 3 most probable domains), macro_f1 (over the 16 domains),
     per_domain {id: precision, recall, f1, support}, worst_domain_top1, none_abstained,
-    wrongly_abstained, ece, confusion (rows true, columns predicted, ids 0-16), and per item:
-    predicted, confidence, correct.
+    wrongly_abstained, ece, the multi-label figures over labelled items (label_set_precision,
+    label_set_recall, label_set_f1: micro-averaged over the domains assigned by ``classify`` against
+    all true labels; multi_true and multi_assigned: items with two or more), confusion (rows true,
+    columns predicted, ids 0-16), and per item: predicted, confidence, correct.
     """
     from sklearn.metrics import precision_recall_fscore_support
 
@@ -51,6 +53,12 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]]) 
     confusion = np.zeros((17, 17), dtype=int)
     for t, q in zip(main, pred):
         confusion[t, q] += 1
+    # Multi-label: the domains classify() assigns against every true label, over labelled items.
+    assigned = [set(ids_[keep].tolist()) for ids_, keep in zip(d.ranked_ids, d.assigned)]
+    truth = [set(ls) - {0} for ls in labels]
+    pairs = [(a, t) for a, t in zip(assigned, truth) if t]
+    hits = sum(len(a & t) for a, t in pairs)
+    n_assigned, n_true = sum(len(a) for a, _ in pairs), sum(len(t) for _, t in pairs)
     per_domain = {
         d: {"precision": float(prec[i]), "recall": float(rec[i]), "f1": float(f1[i]), "support": int(sup[i])}
         for i, d in enumerate(ids)
@@ -67,6 +75,11 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]]) 
         "none_abstained": float((pred[~labelled] == 0).mean()) if (~labelled).any() else float("nan"),
         "wrongly_abstained": float((pred[labelled] == 0).mean()) if labelled.any() else float("nan"),
         "ece": expected_calibration_error(conf, correct),
+        "label_set_precision": hits / n_assigned if n_assigned else float("nan"),
+        "label_set_recall": hits / n_true if n_true else float("nan"),
+        "label_set_f1": 2 * hits / (n_assigned + n_true) if n_assigned + n_true else float("nan"),
+        "multi_true": sum(len(t) > 1 for _, t in pairs),
+        "multi_assigned": sum(len(a) > 1 for a, _ in pairs),
         "per_domain": per_domain,
         "confusion": confusion.tolist(),
         "predicted": pred.tolist(),
@@ -90,6 +103,11 @@ def format_report(results: dict[str, dict]) -> str:
             f"none abstained {r['none_abstained']:.3f}  labelled wrongly abstained {r['wrongly_abstained']:.3f}  "
             f"ECE {r['ece']:.3f}"
         )
+        if r["n_labelled"]:
+            lines.append(
+                f"multi-label: label-set precision {r['label_set_precision']:.3f}  recall {r['label_set_recall']:.3f}  "
+                f"F1 {r['label_set_f1']:.3f}  (two or more domains: {r['multi_assigned']} assigned, {r['multi_true']} true)"
+            )
     r = next(iter(results.values()))
     lines.append("")
     lines.append(" id domain                                  prec   rec    F1  support")

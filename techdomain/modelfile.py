@@ -29,13 +29,14 @@ FORMAT = "techdomain-model"
 FORMAT_VERSION = 4
 # Version 2 stores the coefficients byte-shuffled (see _shuffle) and may hold a confidence map
 # (techdomain.confidence); version 3 adds character n-grams (techdomain.chars); version 4 adds the
-# method parameters (complement naive Bayes). Each model is written as the oldest version that holds
-# it (format_version), so that an older techdomain reads what it can; version 1 files load.
+# method parameters (complement naive Bayes) and the evidence rule for second domains. Each model is
+# written as the oldest version that holds it (format_version), so that an older techdomain reads
+# what it can; version 1 files load.
 READABLE_VERSIONS = (1, 2, 3, 4)
 _PARAMS = ("C", "ngram", "min_df", "class_weight", "secondary_ratio", "max_chars", "calibrate", "stop_words")
 # Written only by models that use them: an older reader would not know the parameter.
 _CHAR_PARAMS = ("chars", "char_min_df")
-_METHOD_PARAMS = ("method", "alpha")
+_V4_PARAMS = ("method", "alpha", "secondary_evidence")
 
 
 def library_versions() -> dict[str, str]:
@@ -54,7 +55,7 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
     cmap = getattr(model, "confidence_map_", None)
     grams = getattr(model, "chars_", None)
     version = format_version(model)
-    params = _PARAMS + (_CHAR_PARAMS if grams is not None else ()) + (_METHOD_PARAMS if version >= 4 else ())
+    params = _PARAMS + (_CHAR_PARAMS if grams is not None else ()) + (_V4_PARAMS if version >= 4 else ())
     header = {
         "format": FORMAT,
         "format_version": version,
@@ -97,7 +98,7 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
 
 def format_version(model: Any) -> int:
     """The version :func:`save` writes for ``model``: the oldest that holds everything it has."""
-    if getattr(model, "method", "logistic") != "logistic":
+    if getattr(model, "method", "logistic") != "logistic" or getattr(model, "secondary_evidence", None) is not None:
         return 4
     return 3 if getattr(model, "chars_", None) is not None else 2
 
@@ -210,8 +211,8 @@ def load(path: str | os.PathLike, allow_pickle: bool = False):
             coef = arrays["coef"].astype(np.float32)
             coef_t = np.ascontiguousarray(coef.T)
         words = vocab.split("\n") if vocab else []
-        # Files before version 4 hold logistic regressions and do not name the method.
-        model = DomainClassifier(**{"method": "logistic", **header["params"]})
+        # Files before version 4 hold logistic regressions that assign second domains by probability alone.
+        model = DomainClassifier(**{"method": "logistic", "secondary_evidence": None, **header["params"]})
         model.features_ = Features(words, idf, header["ngram"], header.get("stop_words", ()))
         if "chars" in header:
             low, high = header["chars"]

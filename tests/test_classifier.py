@@ -77,11 +77,34 @@ def test_classify_many_matches_classify(tiny_model):
 
 
 def test_multilabel_secondary_domains(tiny_model):
-    clf = clone(tiny_model).set_params(secondary_ratio=0.0)
+    clf = clone(tiny_model).set_params(secondary_ratio=0.0, secondary_evidence=None)
     clf.fit(TINY_TEXTS, TINY_LABELS)
     assert len(clf.classify("量子ビットを人工衛星に搭載", top_k=3)) == 3
     clf.set_params(secondary_ratio=1.0)
     assert len(clf.classify("量子ビットを人工衛星に搭載", top_k=3)) == 1
+
+
+def test_evidence_is_the_sum_of_the_terms_speaking_for_a_domain(tiny_model):
+    text = "量子ビットを人工衛星に搭載する造船所"
+    _, order, evidence = tiny_model._decide_chunk([text], top_k=3)
+    x = tiny_model.features_.transform([tiny_model._tokenize([text])[0]]).toarray()[0]
+    cols = tiny_model._domain_cols[order[0]]
+    expected = [(x * np.maximum(tiny_model.coef_[c], 0)).sum() for c in cols]
+    np.testing.assert_allclose(evidence[0], expected, rtol=1e-5)
+    assert (evidence[0] > 0).all()
+
+
+def test_the_evidence_rule_adds_a_domain_the_probability_rule_misses(tiny_model):
+    text = "量子ビットを人工衛星に搭載"
+    clf = clone(tiny_model).set_params(secondary_ratio=1.0, secondary_evidence=None).fit(TINY_TEXTS, TINY_LABELS)
+    assert len(clf.classify(text)) == 1
+    _, _, evidence = clf._decide_chunk([text], top_k=2)
+    share = evidence[0, 1] / evidence[0, 0]
+    assert 0 < share < 1
+    clf.set_params(secondary_evidence=share * 0.99)
+    assert [p.domain for p in clf.classify(text, top_k=2)] == [p.domain for p in clf.rank(text, 2)]
+    clf.set_params(secondary_evidence=share * 1.01)
+    assert len(clf.classify(text, top_k=2)) == 1
 
 
 def test_explain_shows_surface_forms(tiny_model):

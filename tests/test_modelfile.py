@@ -176,12 +176,13 @@ def test_default_model_loads(model):
 
 def test_a_model_with_character_ngrams_round_trips(tmp_path):
     texts = TINY_TEXTS + ["量子もつれ光源", "衛星測位の補強"]
-    m = techdomain.DomainClassifier(method="logistic", calibrate=False, chars=4, char_min_df=1).fit(texts, TINY_LABELS + [12, 16])
+    m = techdomain.DomainClassifier(method="logistic", secondary_evidence=None, calibrate=False, chars=4, char_min_df=1)
+    m.fit(texts, TINY_LABELS + [12, 16])
     m.save(tmp_path / "c.npz")
     back = techdomain.load(tmp_path / "c.npz")
     header = read_header(tmp_path / "c.npz")
     assert header["format_version"] == 3 and header["chars"] == [2, 4]  # no method params: a version-3 reader reads it
-    assert "method" not in header["params"]
+    assert not {"method", "secondary_evidence"} & set(header["params"])
     assert back.get_params() == m.get_params() | {"n_jobs": None}
     np.testing.assert_array_equal(back.chars_.keys, m.chars_.keys)
     probe = ["量子もつれ", "衛星の測位", "写本", "", "Quantum"]
@@ -210,8 +211,15 @@ def test_a_naive_bayes_model_round_trips_as_version_4(tmp_path):
 
 
 def test_a_logistic_model_is_written_without_the_method_parameters(tmp_path):
-    techdomain.DomainClassifier(method="logistic", calibrate=False).fit(TINY_TEXTS, TINY_LABELS).save(tmp_path / "lr.npz")
+    m = techdomain.DomainClassifier(method="logistic", secondary_evidence=None, calibrate=False).fit(TINY_TEXTS, TINY_LABELS)
+    m.save(tmp_path / "lr.npz")
     header = read_header(tmp_path / "lr.npz")
     # A words-only logistic model stays readable by a techdomain from before versions 3 and 4.
-    assert header["format_version"] == 2 and not {"method", "alpha"} & set(header["params"])
-    assert techdomain.load(tmp_path / "lr.npz").method == "logistic"
+    assert header["format_version"] == 2 and not {"method", "alpha", "secondary_evidence"} & set(header["params"])
+    # ... and loads as it was made: logistic, second domains by probability alone.
+    back = techdomain.load(tmp_path / "lr.npz")
+    assert back.method == "logistic" and back.secondary_evidence is None
+    # With the evidence rule on, the file needs version 4.
+    m.set_params(secondary_evidence=0.4).save(tmp_path / "lr4.npz")
+    assert read_header(tmp_path / "lr4.npz")["format_version"] == 4
+    assert techdomain.load(tmp_path / "lr4.npz").secondary_evidence == 0.4

@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from techdomain.classifier import Decisions
+from techdomain.evaluate import evaluate, expected_calibration_error, format_report
+
+
+class _Fixed:
+    """A stand-in model whose decisions are given, so the figures can be worked out by hand."""
+
+    def __init__(self, decisions: Decisions):
+        self.decisions = decisions
+
+    def decide(self, texts, top_k=3):
+        return self.decisions
+
+
+def _model():
+    # Four texts: one right with the right second domain, one right with a wrong second domain,
+    # one wrong, one 'none' text abstained.
+    return _Fixed(Decisions(
+        main=np.array([7, 12, 5, 0]),
+        confidence=np.array([0.9, 0.8, 0.6, 0.7]),
+        ranked_ids=np.array([[7, 11, 14], [12, 13, 3], [5, 8, 1], [4, 6, 9]]),
+        ranked_proba=np.array([[0.6, 0.3, 0.1], [0.7, 0.2, 0.1], [0.5, 0.4, 0.1], [0.4, 0.3, 0.3]]),
+        assigned=np.array([[True, True, False], [True, True, False], [True, False, False], [False, False, False]]),
+    ))
+
+
+def test_single_label_figures():
+    r = evaluate(_model(), ["a", "b", "c", "d"], [[7, 11], [12], [8, 5], [0]])
+    assert r["top1"] == 0.75 and r["top1_labelled"] == pytest.approx(2 / 3)
+    assert r["top3"] == 1.0  # 8 is ranked second for the third text
+    assert r["none_abstained"] == 1.0 and r["wrongly_abstained"] == 0.0
+
+
+def test_label_set_figures_count_every_assigned_and_every_true_domain():
+    r = evaluate(_model(), ["a", "b", "c", "d"], [[7, 11], [12], [8, 5], [0]])
+    # Assigned {7, 11}, {12, 13}, {5}; true {7, 11}, {12}, {8, 5}: 4 hits of 5 assigned and 5 true.
+    assert r["label_set_precision"] == pytest.approx(4 / 5)
+    assert r["label_set_recall"] == pytest.approx(4 / 5)
+    assert r["label_set_f1"] == pytest.approx(0.8)
+    assert (r["multi_assigned"], r["multi_true"]) == (2, 2)
+    assert "label-set precision 0.800" in format_report({"all": r})
+
+
+@pytest.mark.parametrize(
+    "confidence, correct, expected",
+    [([0.95, 0.95], [True, False], 0.45), ([0.55, 0.55, 0.95, 0.95], [True, False, True, True], 0.05)],
+)
+def test_expected_calibration_error(confidence, correct, expected):
+    assert expected_calibration_error(np.array(confidence), np.array(correct)) == pytest.approx(expected)
