@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from functools import partial
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np

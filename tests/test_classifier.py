@@ -144,6 +144,7 @@ def test_parallel_predictions_equal_serial(tiny_model):
     texts = (TINY_TEXTS * 30)[:300]
     par = clone(tiny_model).set_params(n_jobs=2).fit(TINY_TEXTS, TINY_LABELS)
     np.testing.assert_allclose(par.predict_proba(texts), tiny_model.predict_proba(texts))
+    assert par.classify_many(texts) == tiny_model.classify_many(texts)  # decide() goes through workers too
 
 
 # ---- character n-grams (chars=) ---------------------------------------------------------------
