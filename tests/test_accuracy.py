@@ -18,7 +18,7 @@ def _subset(rows, lang):
 
 def test_japanese_floors(model, dev_rows):
     r = evaluate(model, *_subset(dev_rows, "ja"))
-    # Floors a little under what the shipped model measures (0.924 / 1.000 / 0.917 / 0.938 / 0.000),
+    # Floors a little under what the shipped model measures (0.918 / 0.994 / 0.911 / 0.938 / 0.000),
     # so that a change to the tokenizer, features or seeds that costs accuracy fails here.
     assert r["top1"] >= 0.90
     assert r["top3"] >= 0.98
