@@ -155,6 +155,20 @@ def test_train_with_character_ngrams(tmp_path):
     assert "character 2- to 3-grams" in model.with_suffix(".md").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("args, method, strength", [
+    ([], "complement_nb", ("alpha", 0.1)),
+    (["--alpha", "0.3"], "complement_nb", ("alpha", 0.3)),
+    (["--method", "logistic", "--C", "3"], "logistic", ("C", 3.0)),
+])
+def test_train_method_and_strength(tmp_path, args, method, strength):
+    src = _labelled(tmp_path, TINY_LABELS)
+    model = tmp_path / "m.npz"
+    assert main(["train", str(src), "-o", str(model), "--no-seeds", *args]) == 0
+    m = techdomain.load(model)
+    assert m.method == method and getattr(m, strength[0]) == strength[1]
+    assert f"- method = {method}" in model.with_suffix(".md").read_text(encoding="utf-8")
+
+
 def test_train_unknown_label_names_the_row_and_writes_nothing(tmp_path, capsys):
     labels = list(TINY_LABELS)
     labels[4] = "rocketry"
