@@ -387,6 +387,8 @@ class DomainClassifier(EstimatorProtocol):
         n_words = len(self.features_)
         p = self._proba_of(*_logits(words, ngrams, self._coef_t, self.intercept_, n_words))
         order = np.argsort(-p[:, self._domain_cols], axis=1, kind="stable")[:, :top_k]
+        if getattr(self, "secondary_evidence", None) is None:  # the rule is off: nothing to weigh
+            return p, order, np.zeros(order.shape)
         cols = self._domain_cols[order]
         evidence = _evidence(words, self._coef_t[:n_words], cols)
         if ngrams is not None:

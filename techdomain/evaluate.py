@@ -54,11 +54,8 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]]) 
     for t, q in zip(main, pred):
         confusion[t, q] += 1
     # Multi-label: the domains classify() assigns against every true label, over labelled items.
-    assigned = [set(ids_[keep].tolist()) for ids_, keep in zip(d.ranked_ids, d.assigned)]
-    truth = [set(ls) - {0} for ls in labels]
-    pairs = [(a, t) for a, t in zip(assigned, truth) if t]
-    hits = sum(len(a & t) for a, t in pairs)
-    n_assigned, n_true = sum(len(a) for a, _ in pairs), sum(len(t) for _, t in pairs)
+    pairs = [(a, t) for a, t in zip(assigned_sets(d), (set(ls) - {0} for ls in labels)) if t]
+    label_sets = label_set_figures([a for a, _ in pairs], [t for _, t in pairs])
     per_domain = {
         d: {"precision": float(prec[i]), "recall": float(rec[i]), "f1": float(f1[i]), "support": int(sup[i])}
         for i, d in enumerate(ids)
@@ -75,16 +72,33 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]]) 
         "none_abstained": float((pred[~labelled] == 0).mean()) if (~labelled).any() else float("nan"),
         "wrongly_abstained": float((pred[labelled] == 0).mean()) if labelled.any() else float("nan"),
         "ece": expected_calibration_error(conf, correct),
-        "label_set_precision": hits / n_assigned if n_assigned else float("nan"),
-        "label_set_recall": hits / n_true if n_true else float("nan"),
-        "label_set_f1": 2 * hits / (n_assigned + n_true) if n_assigned + n_true else float("nan"),
-        "multi_true": sum(len(t) > 1 for _, t in pairs),
-        "multi_assigned": sum(len(a) > 1 for a, _ in pairs),
+        **{f"label_set_{k}": v for k, v in label_sets.items() if k in ("precision", "recall", "f1")},
+        "multi_true": label_sets["multi_true"],
+        "multi_assigned": label_sets["multi_assigned"],
         "per_domain": per_domain,
         "confusion": confusion.tolist(),
         "predicted": pred.tolist(),
         "confidence": conf.tolist(),
         "correct": correct.tolist(),
+    }
+
+
+def assigned_sets(d: Any) -> list[set[int]]:
+    """The domains :meth:`~techdomain.DomainClassifier.decide` assigns to each text, as sets of ids."""
+    return [set(ids[keep].tolist()) for ids, keep in zip(d.ranked_ids, d.assigned)]
+
+
+def label_set_figures(assigned: Sequence[set[int]], true: Sequence[set[int]]) -> dict:
+    """Micro-averaged precision, recall and F1 of assigned domain sets against true ones, and how
+    many texts have two or more of each (multi_assigned, multi_true)."""
+    hits = sum(len(a & t) for a, t in zip(assigned, true))
+    n_assigned, n_true = sum(map(len, assigned)), sum(map(len, true))
+    return {
+        "precision": hits / n_assigned if n_assigned else float("nan"),
+        "recall": hits / n_true if n_true else float("nan"),
+        "f1": 2 * hits / (n_assigned + n_true) if n_assigned + n_true else float("nan"),
+        "multi_assigned": sum(len(a) > 1 for a in assigned),
+        "multi_true": sum(len(t) > 1 for t in true),
     }
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-import techdomain
 from techdomain import DomainClassifier
+from techdomain.build import shipped_params
 from techdomain.classifier import METHODS
 from techdomain.seeds import load_seeds
 
@@ -43,10 +43,10 @@ def main() -> None:
     lang = np.array([".ja." in s for s in corpus.sources])
     y = np.array(corpus.labels)
     train = np.flatnonzero(~held)
-    shipped = techdomain.load()
-    method = args.method or shipped.method
-    C = args.C or shipped.C
-    alpha = args.alpha or shipped.alpha
+    shipped = shipped_params()  # read from the model file's header, without loading its arrays
+    method = args.method or shipped["method"]
+    C = args.C or shipped["C"]
+    alpha = args.alpha or shipped["alpha"]
     model = DomainClassifier(method=method, C=C, alpha=alpha, calibrate=False, n_jobs=2, chars=args.chars)
     model.fit([corpus.texts[i] for i in train], y[train])
     out = {"seeds": str(args.seeds or "bundled"), "sha256": corpus.sha256, "method": method, "C": C, "alpha": alpha, "chars": args.chars, "trained on": int(len(train))}
