@@ -15,6 +15,7 @@ against the writers', and how often the two agree on the main label. ``--tempera
 the softmax temperature on one half of the set (by writer: w1-w4 / w5-w8) and measures Japanese
 ECE on the other half, against the shipped temperature: once with the annotators' labels, once
 with both labellers' (the two rules tested for the shipped model; the model card has the outcome).
+``--evidence`` sweeps the multi-label evidence rule (``secondary_evidence``).
 """
 
 from __future__ import annotations
@@ -63,10 +64,26 @@ def temperature_check(model, rows: list[dict], both: bool) -> list[dict]:
     return out
 
 
+def evidence_sweep(model) -> dict:
+    shipped = model.secondary_evidence
+    out = {}
+    try:
+        for rule in (None, 0.3, 0.4, 0.5, 0.6, 0.7):
+            model.secondary_evidence = rule
+            r = measure_realistic(model)
+            out[str(rule)] = {lang: f"{r[lang + ' annotators']['label_set_f1']:.3f} "
+                              f"({r[lang + ' annotators']['multi_assigned']} given two, {r[lang + ' annotators']['multi_true']} true)"
+                              for lang in ("ja", "en")}
+    finally:
+        model.secondary_evidence = shipped
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--model", default=None, help="a model file (default: the shipped model)")
     p.add_argument("--temperature", action="store_true", help="also the cross-half temperature check")
+    p.add_argument("--evidence", action="store_true", help="also label-set F1 for secondary_evidence off, 0.3 ... 0.7")
     args = p.parse_args()
     model = techdomain.load(args.model)
     rows = load()
@@ -79,6 +96,8 @@ def main() -> None:
     if args.temperature:
         out["temperature check (ja, annotators' labels)"] = temperature_check(model, rows, both=False)
         out["temperature check (ja, both labellers)"] = temperature_check(model, rows, both=True)
+    if args.evidence:
+        out["label-set F1 by secondary_evidence (annotators' labels)"] = evidence_sweep(model)
     print(json.dumps(out, indent=1, ensure_ascii=False))
 
 
