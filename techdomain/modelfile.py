@@ -107,8 +107,8 @@ def _shuffle(coef: np.ndarray) -> np.ndarray:
     """The coefficients as 4 byte planes, feature-major: (4, n_features * n_classes) uint8.
 
     zlib barely compresses float32 as it lies; grouping the exponent bytes of neighbouring
-    coefficients (one feature's classes side by side) lets it, losslessly: 18.8 -> 15.1 MB for the
-    shipped model, which keeps the file under the 20 MB budget.
+    coefficients (one feature's classes side by side) lets it, losslessly: the shipped model's
+    coefficients compress to 13.3 MB instead of 24.2 MB, which keeps the file under the 20 MB budget.
     """
     flat = np.ascontiguousarray(coef.T, dtype="<f4").reshape(-1)
     return np.ascontiguousarray(flat.view(np.uint8).reshape(-1, 4).T)
