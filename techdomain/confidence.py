@@ -6,9 +6,9 @@ with a few dozen labelled abstracts of their own can correct that: :func:`fit_ma
 curve from the logit of the top probability to "was the decision right" (Platt scaling of the
 top label), and :func:`apply_map` rescales each row's top probability by it. Two numbers, so it
 needs far fewer examples than retraining. On the dev set it beat an isotonic map and a refitted
-temperature at every size tried (40, 80, about 150 examples) for the shipped naive Bayes model, and
-the isotonic map at every size for logistic regression (``tests/benchmarks/calibrate_cv.py --isotonic`` / ``--temperature``;
-figures in the README).
+temperature at every size tried (40, 80, about 150 examples) for the shipped naive Bayes model,
+and the isotonic map at every size for logistic regression
+(``tests/benchmarks/calibrate_cv.py --isotonic`` / ``--temperature``; figures in the README).
 """
 
 from __future__ import annotations

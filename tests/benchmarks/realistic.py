@@ -1,6 +1,6 @@
 """The shipped model on 368 realistic abstracts written by the team and labelled by other people.
 
-    python tests/benchmarks/realistic.py [--model PATH] [--temperature]
+    python tests/benchmarks/realistic.py [--model PATH] [--temperature] [--evidence]
 
 ``realistic_abstracts.jsonl`` was written for measuring, never for training: 8 writers, each given
 two domains and 'none', wrote research summaries, patent abstracts and press-release texts as the
