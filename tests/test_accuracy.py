@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from techdomain.build import REALISTIC_SET, measure_dev, measure_realistic
+from techdomain.build import REALISTIC_SETS, measure_dev, measure_realistic
 from techdomain.evaluate import evaluate
 
 CARD = Path(__file__).resolve().parent.parent / "models" / "default" / "MODEL_CARD.md"
@@ -48,8 +48,9 @@ def test_model_card_figures_are_current(model, dev_rows):
     _card_rows_match(measure_dev(model))
 
 
-def test_realistic_set_is_well_formed():
-    rows = [json.loads(line) for line in REALISTIC_SET.read_text(encoding="utf-8").splitlines()]
+@pytest.mark.parametrize("name", sorted(REALISTIC_SETS))
+def test_realistic_set_is_well_formed(name):
+    rows = [json.loads(line) for line in REALISTIC_SETS[name].read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 368
     assert len({r["id"] for r in rows}) == len(rows)
     for r in rows:
@@ -62,12 +63,13 @@ def test_realistic_set_is_well_formed():
 
 def test_realistic_floors(model):
     r = measure_realistic(model)
-    # A little under what the shipped model measures (ja 0.956 / 1.000 / 0.959, en 0.917).
-    assert r["ja annotators"]["top1"] >= 0.93
-    assert r["ja annotators"]["top3"] >= 0.98
-    assert r["ja annotators"]["macro_f1"] >= 0.93
-    assert r["ja annotators"]["wrongly_abstained"] <= 0.03
-    assert r["en annotators"]["top1"] >= 0.85
+    # A little under what the shipped model measures (set 1: ja 0.953 / 1.000 / 0.958, en 0.917;
+    # set 2: ja 0.963 / 1.000 / 0.959, en 0.986).
+    for name in REALISTIC_SETS:
+        ja, en = r[f"{name} ja annotators"], r[f"{name} en annotators"]
+        assert ja["top1"] >= 0.93 and ja["top3"] >= 0.98 and ja["macro_f1"] >= 0.93, name
+        assert ja["wrongly_abstained"] <= 0.03, name
+        assert en["top1"] >= 0.85, name
 
 
 def test_model_card_realistic_figures_are_current(model):
