@@ -42,52 +42,44 @@ def load(path: Path = REALISTIC_SETS["set 1"]) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+BOTH = ("labels", "writer_labels")
+
+
+def _japanese(model, rows: list[dict], fields: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    """Logits and main-label columns of the Japanese texts, each text once per label field."""
+    ja = [r for r in rows if r["lang"] == "ja"]
+    scores, _ = model._scores([r["text"] for r in ja])
+    truth = np.searchsorted(model.all_classes_, [(r[f] or [0])[0] for f in fields for r in ja])
+    return np.vstack([scores] * len(fields)), truth, ja * len(fields)
+
+
+def _ece(logits: np.ndarray, truth: np.ndarray, temperature: float) -> float:
+    p = softmax(logits / temperature)
+    return round(expected_calibration_error(p.max(axis=1), p.argmax(axis=1) == truth), 3)
+
+
 def temperature_check(model, rows: list[dict], both: bool) -> list[dict]:
     """Fit the temperature on one writer half of the Japanese texts, measure ECE on the other.
 
     Against the annotators' main labels, or (``both``) against the annotators' and the writers'
     each text counted once with each: confidence as the chance that a labeller gives the main label.
     """
-    ja = [r for r in rows if r["lang"] == "ja"]
-    scores, _ = model._scores([r["text"] for r in ja])
+    logits, truth, ja = _japanese(model, rows, BOTH if both else ("labels",))
     first = np.array([int(r["id"][1]) <= 4 for r in ja])  # ids are w<writer>-<nnn>
-    fields = ("labels", "writer_labels") if both else ("labels",)
-    logits = np.vstack([scores] * len(fields))
-    truth = np.searchsorted(model.all_classes_, [(r[f] or [0])[0] for f in fields for r in ja])
-    first = np.concatenate([first] * len(fields))
-
-    def ece(t: float, sel: np.ndarray) -> float:
-        p = softmax(logits[sel] / t)
-        return round(expected_calibration_error(p.max(axis=1), p.argmax(axis=1) == truth[sel]), 3)
-
     out: list[dict] = []
     for fit, held, name in ((first, ~first, "w1-w4"), (~first, first, "w5-w8")):
         t = best_temperature(logits[fit], truth[fit])
-        out.append({"fitted on": name, "temperature": round(t, 3), "held-half ECE": ece(t, held),
-                    "held-half ECE at shipped temperature": ece(model.temperature_, held)})
+        out.append({"fitted on": name, "temperature": round(t, 3), "held-half ECE": _ece(logits[held], truth[held], t),
+                    "held-half ECE at shipped temperature": _ece(logits[held], truth[held], model.temperature_)})
     return out
 
 
 def temperature_on_set_2(model) -> dict:
     """The temperature fitted on set 1 (Japanese, both labellers' main labels), measured on set 2."""
-    def ja_logits(rows: list[dict]) -> tuple[np.ndarray, list[dict]]:
-        ja = [r for r in rows if r["lang"] == "ja"]
-        return model._scores([r["text"] for r in ja])[0], ja
-
-    def truth(ja: list[dict]) -> np.ndarray:
-        return np.searchsorted(model.all_classes_, [(r[f] or [0])[0] for f in ("labels", "writer_labels") for r in ja])
-
-    l1, ja1 = ja_logits(load(REALISTIC_SETS["set 1"]))
-    t = best_temperature(np.vstack([l1, l1]), truth(ja1))
-    l2, ja2 = ja_logits(load(REALISTIC_SETS["set 2"]))
-    y2 = truth(ja2)
-
-    def ece(temp: float) -> float:
-        p = softmax(np.vstack([l2, l2]) / temp)
-        return round(expected_calibration_error(p.max(axis=1), p.argmax(axis=1) == y2), 3)
-
-    return {"temperature fitted on set 1": round(t, 3), "set 2 ECE (both labellers)": ece(t),
-            "set 2 ECE at shipped temperature": ece(model.temperature_)}
+    t = best_temperature(*_japanese(model, load(REALISTIC_SETS["set 1"]), BOTH)[:2])
+    logits, truth, _ = _japanese(model, load(REALISTIC_SETS["set 2"]), BOTH)
+    return {"temperature fitted on set 1": round(t, 3), "set 2 ECE (both labellers)": _ece(logits, truth, t),
+            "set 2 ECE at shipped temperature": _ece(logits, truth, model.temperature_)}
 
 
 def evidence_sweep(model) -> dict:
@@ -107,7 +99,7 @@ def evidence_sweep(model) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--model", default=None, help="a model file (default: the shipped model)")
-    p.add_argument("--temperature", action="store_true", help="also the cross-half temperature check")
+    p.add_argument("--temperature", action="store_true", help="also the temperature checks (set 1 cross-half, set 1 -> set 2)")
     p.add_argument("--evidence", action="store_true", help="also label-set F1 for secondary_evidence off, 0.3 ... 0.7")
     args = p.parse_args()
     model = techdomain.load(args.model)
