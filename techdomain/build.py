@@ -407,12 +407,17 @@ def _confidence_lines(model: DomainClassifier, source: str | None, out_of_fold: 
             f"sigmoid({cmap.slope:.3f} * logit(p) + {cmap.intercept:.3f}) (techdomain.confidence)"]
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    """The objects of a JSON-lines file (blank lines skipped): the dev set, the realistic sets."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def measure_dev(model: DomainClassifier, dev: Path = DEV_SET) -> dict | None:
     from .evaluate import evaluate
 
     if not dev.is_file():
         return None
-    rows = [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = read_jsonl(dev)
     out = {}
     for name, sel in [("all", rows), ("ja", [r for r in rows if r.get("lang") == "ja"]), ("en", [r for r in rows if r.get("lang") == "en"])]:
         if sel:
@@ -429,7 +434,7 @@ def measure_realistic(model: DomainClassifier, sets: dict[str, Path] = REALISTIC
     for name, path in sets.items():
         if not path.is_file():
             continue
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = read_jsonl(path)
         for lang in ("ja", "en"):
             sel = [r for r in rows if r["lang"] == lang]
             for who, field in (("annotators", "labels"), ("writers", "writer_labels")):

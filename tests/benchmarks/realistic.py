@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 import techdomain
-from techdomain.build import REALISTIC_SETS, measure_realistic
+from techdomain.build import REALISTIC_SETS, measure_realistic, read_jsonl
 from techdomain.classifier import best_temperature, softmax
 from techdomain.evaluate import expected_calibration_error
 
@@ -39,7 +39,7 @@ FIGURES = ("top1", "top3", "macro_f1", "worst_domain_top1", "none_abstained", "w
 
 
 def load(path: Path = REALISTIC_SETS["set 1"]) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
 
 
 BOTH = ("labels", "writer_labels")
