@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from .chars import CHARS_CHOICES
 from .classifier import METHODS, DomainClassifier
 from .seeds import SeedCorpus, load_seeds
 
@@ -449,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD, help=f"default {DEFAULT_METHOD}, as the shipped model")
     p.add_argument("--no-search", action="store_true",
                    help=f"skip the seed cross-validation and use alpha={DEFAULT_ALPHA} (complement_nb) or C={DEFAULT_C} (logistic)")
-    p.add_argument("--chars", type=int, default=0, choices=[0, 2, 3, 4], metavar="N",
+    p.add_argument("--chars", type=int, default=0, choices=CHARS_CHOICES, metavar="N",
                    help="also character n-grams of 2 to N characters (default 0: words only, as the shipped model)")
     args = p.parse_args(argv)
     corpus = load_seeds()

@@ -15,6 +15,9 @@ import numpy as np
 
 from .features import csr, smoothed_idf, sublinear_tfidf
 
+# The values of the --chars option (techdomain train, python -m techdomain.build): 0 for words only,
+# else the longest n-gram, 2 to 4 (four 16-bit characters fill the 64-bit key).
+CHARS_CHOICES = (0, 2, 3, 4)
 _WIDE = 0xFFFF  # characters beyond 16 bits (rare kanji, emoji) share one code so four fit in 64 bits
 
 

@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from .chars import CHARS_CHOICES
+from .classifier import METHODS
 from .errors import TechdomainError
 from .taxonomy import DOMAINS, NONE
 
@@ -60,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--label-column", default=None, metavar="COL", help="labels: ids, slugs or Japanese names; several separated by ; or | (main first)")
     t.add_argument("--no-seeds", action="store_true", help="train on your examples alone")
     t.add_argument("--encoding")
-    t.add_argument("--method", choices=["complement_nb", "logistic"], default=None,
+    t.add_argument("--method", choices=METHODS, default=None,
                    help="complement naive Bayes or logistic regression (default: as the shipped model)")
     t.add_argument("--alpha", type=float, default=None, help="naive Bayes smoothing (default: as the shipped model)")
     t.add_argument("--C", type=float, default=None, help="logistic regularisation (default: as the shipped model)")
@@ -68,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--stop-words", choices=["register"], default=None,
                    help="'register': leave out research-writing words (研究, 分析, 調査, study ...) that every abstract uses")
     t.add_argument("--jobs", type=int, default=1, metavar="N")
-    t.add_argument("--chars", type=int, default=0, choices=[0, 2, 3, 4], metavar="N",
+    t.add_argument("--chars", type=int, default=0, choices=CHARS_CHOICES, metavar="N",
                    help="also use character n-grams of 2 to N characters as features (N = 2, 3 or 4; default 0: words only); "
                         "for text the dictionary reads badly; with naive Bayes, held-out seed text scores lower in Japanese and "
                         "higher in English (README); a larger model that classifies at about two thirds of the rate")
