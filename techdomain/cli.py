@@ -93,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--encoding")
     e.add_argument("--by", default=None, metavar="COL", help="also report per value of this column (e.g. lang)")
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
+    e.add_argument("--intervals", type=int, nargs="?", const=1000, default=0, metavar="N",
+                   help="also a 95%% bootstrap interval for each figure, over N resamples of the items (default N 1000)")
     e.add_argument("--report", metavar="HTML", help="also write a self-contained HTML report with charts (needs techdomain[report])")
     e.add_argument("--jobs", type=int, default=1, metavar="N")
 
@@ -337,11 +339,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     model = _load(args.model)
     model.n_jobs = args.jobs
     texts, labels, extras = read_labelled(args.input, args.text_column, args.label_column, args.encoding)
-    result = {"all": evaluate(model, texts, labels)}
+    result = {"all": evaluate(model, texts, labels, intervals=args.intervals)}
     if args.by:
         for value in sorted({str(e.get(args.by, "")) for e in extras}):
             sel = [i for i, e in enumerate(extras) if str(e.get(args.by, "")) == value]
-            result[f"{args.by}={value}"] = evaluate(model, [texts[i] for i in sel], [labels[i] for i in sel])
+            result[f"{args.by}={value}"] = evaluate(
+                model, [texts[i] for i in sel], [labels[i] for i in sel], intervals=args.intervals
+            )
     if args.report:
         from .report import write_report
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .evaluate import expected_calibration_error
+from .evaluate import expected_calibration_error, figure_text
 from .taxonomy import DOMAINS, NONE, NATIONAL_STRATEGIC
 
 TIER_COLOURS = {NATIONAL_STRATEGIC: "#c0392b", "emerging_foundational": "#2e86c1", "none": "#999999"}
@@ -155,15 +155,20 @@ def _img(png: bytes, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
 
 
+# The summary table's columns after the subset and n, in order.
+_TABLE = ("top1", "top1_labelled", "top3", "macro_f1", "worst_domain_top1", "none_abstained", "wrongly_abstained", "ece")
+
+
 def write_report(results: dict[str, dict[str, Any]], path: str | Path, source: str = "", model: str = "") -> None:
     """One self-contained HTML file (images inlined) of :func:`techdomain.evaluate.evaluate` results."""
     first = next(iter(results.values()))
     rows = "".join(
-        f"<tr><td>{html.escape(name)}</td><td>{r['n']}</td><td>{r['top1']:.3f}</td><td>{r['top1_labelled']:.3f}</td>"
-        f"<td>{r['top3']:.3f}</td><td>{r['macro_f1']:.3f}</td><td>{r['worst_domain_top1']:.3f}</td>"
-        f"<td>{r['none_abstained']:.3f}</td><td>{r['wrongly_abstained']:.3f}</td><td>{r['ece']:.3f}</td></tr>"
+        f"<tr><td>{html.escape(name)}</td><td>{r['n']}</td>"
+        + "".join(f"<td>{figure_text(r, k)}</td>" for k in _TABLE) + "</tr>"
         for name, r in results.items()
     )
+    note = ("<p>[ ]: 95% bootstrap interval over the items (<code>--intervals</code>)</p>"
+            if any("intervals" in r for r in results.values()) else "")
     per = "".join(
         f"<tr><td>{d.id}</td><td class=name>{html.escape(d.name_ja)}</td><td>{first['per_domain'][d.id]['precision']:.2f}</td>"
         f"<td>{first['per_domain'][d.id]['recall']:.2f}</td><td>{first['per_domain'][d.id]['f1']:.2f}</td>"
@@ -178,7 +183,7 @@ td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}td:first-child,th
 <h1>techdomain accuracy report</h1>
 <p>Data: {html.escape(source)}<br>Model: {html.escape(model)}</p>
 <h2>Overall</h2>
-<table><tr><th>subset</th><th>n</th><th>top-1</th><th>top-1 (labelled)</th><th>top-3</th><th>macro-F1</th><th>worst domain</th><th>none abstained</th><th>wrongly abstained</th><th>ECE</th></tr>{rows}</table>
+<table><tr><th>subset</th><th>n</th><th>top-1</th><th>top-1 (labelled)</th><th>top-3</th><th>macro-F1</th><th>worst domain</th><th>none abstained</th><th>wrongly abstained</th><th>ECE</th></tr>{rows}</table>{note}
 <h2>Per domain</h2>
 {_img(per_domain_chart(first), "per-domain precision, recall and F1")}
 <table><tr><th>id</th><th>domain</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>{per}</table>

@@ -187,6 +187,9 @@ def test_evaluate_small_labelled_file(tmp_path, capsys):
     assert r["n"] == 12 and 0 <= r["top1"] <= 1 and len(r["confusion"]) == 17
     assert main(["evaluate", str(src)]) == 0
     assert "macro-F1" in capsys.readouterr().out
+    assert main(["evaluate", str(src), "--intervals", "100", "--json"]) == 0
+    lo, hi = json.loads(capsys.readouterr().out)["all"]["intervals"]["top1"]
+    assert lo <= r["top1"] <= hi
 
 
 def test_domains_lists_sixteen(capsys):

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -50,3 +52,49 @@ def test_label_set_figures_count_every_assigned_and_every_true_domain():
 )
 def test_expected_calibration_error(confidence, correct, expected):
     assert expected_calibration_error(np.array(confidence), np.array(correct)) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_domain_scores_match_scikit_learn(seed):
+    from sklearn.metrics import precision_recall_fscore_support
+
+    from techdomain.evaluate import _domain_scores
+
+    rng = np.random.default_rng(seed)
+    main, pred = rng.integers(0, 17, 60), rng.integers(0, 17, 60)  # 0 (none) in both, some domains absent
+    ours = _domain_scores(main, pred)
+    theirs = precision_recall_fscore_support(main, pred, labels=list(range(1, 17)), zero_division=0)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b)
+
+
+def _repeated(k: int) -> tuple[_Fixed, list[str], list[list[int]]]:
+    """The four-text model's decisions repeated k times."""
+    d = _model().decisions
+    rep = Decisions(**{f.name: np.concatenate([getattr(d, f.name)] * k) for f in dataclasses.fields(d)})
+    return _Fixed(rep), ["x"] * (4 * k), [[7, 11], [12], [8, 5], [0]] * k
+
+
+def test_intervals_bracket_the_figure_and_narrow_with_more_items():
+    small = evaluate(*_repeated(5), intervals=300)
+    large = evaluate(*_repeated(50), intervals=300)
+    for r in (small, large):
+        lo, hi = r["intervals"]["top1"]
+        assert lo <= r["top1"] <= hi and lo < hi
+    width = large["intervals"]["top1"][1] - large["intervals"]["top1"][0]
+    assert width < 0.5 * (small["intervals"]["top1"][1] - small["intervals"]["top1"][0])
+    assert "worst_domain_top1" not in small["intervals"]  # no honest bootstrap interval for a minimum
+    assert evaluate(*_repeated(5), intervals=300)["intervals"] == small["intervals"]  # fixed seed
+
+
+def test_intervals_collapse_when_every_item_agrees():
+    r = evaluate(*_repeated(5), intervals=200)
+    assert r["intervals"]["wrongly_abstained"] == [0.0, 0.0]  # no labelled text is ever abstained
+    assert r["intervals"]["top3"] == [1.0, 1.0]
+
+
+def test_report_shows_intervals_only_when_asked():
+    with_ = format_report({"all": evaluate(*_repeated(5), intervals=200)})
+    without = format_report({"all": evaluate(*_repeated(5))})
+    assert "top-1 0.750 [" in with_ and "95% bootstrap interval" in with_
+    assert "[" not in without.split("\n\n")[0]

@@ -45,6 +45,10 @@ def test_html_report(tmp_path):
             sizes.append(im.size)
     assert sizes == [(1100, 450), (900, 800), (550, 500)]
     assert "http" not in doc.split("<body>")[1].replace("http://", "")  # self-contained: nothing fetched
+    assert "bootstrap interval" not in doc
+    assert main(["evaluate", str(src), "--report", str(out), "--intervals", "100"]) == 0
+    doc = out.read_text(encoding="utf-8")
+    assert re.search(r"<td>[\d.]+ \[[\d.]+, [\d.]+\]</td>", doc) and "bootstrap interval" in doc
 
 
 def test_japanese_glyphs_render_without_tofu():
