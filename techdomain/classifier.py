@@ -96,6 +96,15 @@ class DomainClassifier(EstimatorProtocol):
     calibrate : fit a softmax temperature on out-of-fold predictions (5-fold cross-validation of the
         training texts), so that probabilities are neither over- nor under-confident. Costs 5 extra fits.
         Skipped (temperature 1) when some class has a single example: there is no held-out estimate.
+    label_reliability : how often the labels that confidence is to be measured against give the
+        text's true outcome. The temperature is fitted on the training labels; if the texts you
+        classify would be labelled less reliably (two people disagree on the main domain of a few
+        abstracts in a hundred), every probability p becomes ``label_reliability * p + (1 -
+        label_reliability) / K`` over the K outcomes: the chance that such a labeller gives that
+        outcome when a wrong label is equally likely to be any other. The ranking, and so every
+        decision, is unchanged. 1 (default) leaves the probabilities as fitted; the shipped model's
+        value and how it was measured: its model card. A confidence map (:meth:`fit_confidence`)
+        replaces it: fitted on your own labels, the map already accounts for how reliable they are.
     n_jobs : worker processes for tokenizing in fit and predict (joblib semantics; -1 = all cores).
     stop_words : words left out of the features: ``None`` (default) keeps every word; ``"register"``
         drops the words of research writing that every abstract uses whatever its subject (研究, 分析,
@@ -128,6 +137,7 @@ class DomainClassifier(EstimatorProtocol):
         stop_words: str | Sequence[str] | None = None,
         chars: int = 0,
         char_min_df: int = 5,
+        label_reliability: float = 1.0,
     ):
         self.method = method
         self.alpha = alpha
@@ -143,12 +153,15 @@ class DomainClassifier(EstimatorProtocol):
         self.stop_words = stop_words
         self.chars = chars
         self.char_min_df = char_min_df
+        self.label_reliability = label_reliability
 
     # ---- training -------------------------------------------------------------------------
     def fit(self, X: Iterable[Any], y: Iterable[Any], sample_weight: Sequence[float] | None = None) -> "DomainClassifier":
         """Train on texts ``X`` and labels ``y`` (ids, slugs, Japanese names, or lists with the main label first)."""
         if self.method not in METHODS:
             raise ValueError(f"method={self.method!r} is not known; use one of {', '.join(map(repr, METHODS))}")
+        if not 0 < self.label_reliability <= 1:
+            raise ValueError(f"label_reliability={self.label_reliability!r}: give a probability above 0 and at most 1")
         texts = [_text(x) for x in X]
         labels = label_matrix(y)
         if len(texts) != len(labels):
@@ -199,10 +212,13 @@ class DomainClassifier(EstimatorProtocol):
         if len(truth) != len(texts):
             raise TrainingDataError(f"{len(texts)} texts but {len(truth)} labels; give one label per text")
         earlier = getattr(self, "confidence_map_", None)
-        self.confidence_map_ = None  # measure the model as trained, not through an earlier map
+        self.confidence_map_ = None
         try:
-            d = self.decide(texts, top_k=1)
-            self.confidence_map_ = fit_map(d.confidence, d.main == truth)
+            # The map is fitted to the probabilities as trained: no earlier map, and not mixed for
+            # label_reliability, which the map replaces (mixing flattens the top of the scale, where
+            # the map needs to tell 0.999 from 0.99999).
+            p = np.vstack(_map_chunks(partial(self._proba_chunk, calibrated=False), texts, self.n_jobs))
+            self.confidence_map_ = fit_map(p.max(axis=1), self._decide(p) == truth)
         except BaseException:
             self.confidence_map_ = earlier  # a failed recalibration leaves the model as it was
             raise
@@ -300,14 +316,22 @@ class DomainClassifier(EstimatorProtocol):
         self._check()
         return np.vstack(_map_chunks(self._proba_chunk, [_text(x) for x in X], self.n_jobs))
 
-    def _proba_chunk(self, texts: list[str]) -> np.ndarray:
-        return self._proba_of(*self._scores(texts))
+    def _proba_chunk(self, texts: list[str], calibrated: bool = True) -> np.ndarray:
+        return self._proba_of(*self._scores(texts), calibrated=calibrated)
 
-    def _proba_of(self, logits: np.ndarray, empty: np.ndarray) -> np.ndarray:
+    def _proba_of(self, logits: np.ndarray, empty: np.ndarray, calibrated: bool = True) -> np.ndarray:
+        """Probabilities from logits: the temperature, then (``calibrated``) the user's confidence
+        map if there is one, else the label-reliability mix."""
         p = softmax(logits / self.temperature_)
         p[empty] = 1.0 / p.shape[1]
+        if not calibrated:
+            return p
         cmap = getattr(self, "confidence_map_", None)
-        return p if cmap is None else apply_map(p, cmap)
+        if cmap is not None:
+            return apply_map(p, cmap)
+        a = getattr(self, "label_reliability", 1.0)
+        # The chance that a labeller who is right with probability a, and otherwise picks any outcome, gives each one.
+        return p if a == 1.0 else a * p + (1.0 - a) / p.shape[1]
 
     # ---- scikit-learn API --------------------------------------------------------------------
     def decision_function(self, X: Iterable[Any]) -> np.ndarray:

@@ -1,11 +1,12 @@
 """Where confidence is recalibrated to the user's own labelled abstracts.
 
-The shipped model's temperature is fitted on seed text, and seed text is easier than the abstracts
-users bring: on real abstracts the confidence runs a few points high (see the model card). A user
-with a few dozen labelled abstracts of their own can correct that: :func:`fit_map` fits a logistic
-curve from the logit of the top probability to "was the decision right" (Platt scaling of the
-top label), and :func:`apply_map` rescales each row's top probability by it. Two numbers, so it
-needs far fewer examples than retraining. On the dev set it beat an isotonic map and a refitted
+The shipped model's temperature is fitted on seed text, and its confidence is then mixed for labels
+as reliable as people's (``label_reliability``, see the model card): right on average, not for
+every user's texts and labellers. A user with a few dozen labelled abstracts of their own can fit
+it to them: :func:`fit_map` fits a logistic curve from the logit of the top probability (as
+trained, before any mix) to "was the decision right" (Platt scaling of the top label), and
+:func:`apply_map` rescales each row's top probability by it, in place of the mix. Two numbers, so
+it needs far fewer examples than retraining. On the dev set it beat an isotonic map and a refitted
 temperature at every size tried (40, 80, about 150 examples) for the shipped naive Bayes model,
 and the isotonic map at every size for logistic regression
 (``tests/benchmarks/calibrate_cv.py --isotonic`` / ``--temperature``; figures in the README).

@@ -26,17 +26,19 @@ from .features import Features
 from .taxonomy import DOMAINS
 
 FORMAT = "techdomain-model"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 # Version 2 stores the coefficients byte-shuffled (see _shuffle) and may hold a confidence map
 # (techdomain.confidence); version 3 adds character n-grams (techdomain.chars); version 4 adds the
-# method parameters (complement naive Bayes) and the evidence rule for second domains. Each model is
+# method parameters (complement naive Bayes) and the evidence rule for second domains; version 5 the
+# label reliability that confidence is measured against (see DomainClassifier). Each model is
 # written as the oldest version that holds it (format_version), so that an older techdomain reads
 # what it can; version 1 files load.
-READABLE_VERSIONS = (1, 2, 3, 4)
+READABLE_VERSIONS = (1, 2, 3, 4, 5)
 _PARAMS = ("C", "ngram", "min_df", "class_weight", "secondary_ratio", "max_chars", "calibrate", "stop_words")
 # Written only by models that use them: an older reader would not know the parameter.
 _CHAR_PARAMS = ("chars", "char_min_df")
 _V4_PARAMS = ("method", "alpha", "secondary_evidence")
+_V5_PARAMS = ("label_reliability",)
 
 
 def library_versions() -> dict[str, str]:
@@ -55,7 +57,8 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
     cmap = getattr(model, "confidence_map_", None)
     grams = getattr(model, "chars_", None)
     version = format_version(model)
-    params = _PARAMS + (_CHAR_PARAMS if grams is not None else ()) + (_V4_PARAMS if version >= 4 else ())
+    params = (_PARAMS + (_CHAR_PARAMS if grams is not None else ()) + (_V4_PARAMS if version >= 4 else ())
+              + (_V5_PARAMS if version >= 5 else ()))
     header = {
         "format": FORMAT,
         "format_version": version,
@@ -98,6 +101,8 @@ def save(model: Any, path: str | os.PathLike, extra: dict | None = None) -> None
 
 def format_version(model: Any) -> int:
     """The version :func:`save` writes for ``model``: the oldest that holds everything it has."""
+    if getattr(model, "label_reliability", 1.0) != 1.0:
+        return 5
     if getattr(model, "method", "logistic") != "logistic" or getattr(model, "secondary_evidence", None) is not None:
         return 4
     return 3 if getattr(model, "chars_", None) is not None else 2

@@ -87,3 +87,26 @@ def test_retraining_follows_the_shipped_method_unless_told(examples):
     assert techdomain.train(texts, labels, seeds=False).method == "complement_nb"
     lr = techdomain.train(texts, labels, seeds=False, method="logistic")
     assert lr.method == "logistic" and lr.C == shipped["C"]
+
+
+def test_the_shipped_label_reliability_is_what_the_realistic_sets_give():
+    from techdomain.build import label_reliability, shipped_params
+
+    measured = label_reliability()
+    if measured is None:
+        pytest.skip("the realistic sets are not here (an installed package)")
+    assert 0.95 < measured < 1.0
+    assert shipped_params()["label_reliability"] == measured  # rebuild with python -m techdomain.build
+
+
+def test_retraining_with_the_seeds_keeps_the_shipped_label_reliability(examples, monkeypatch):
+    from techdomain import build
+    from techdomain.seeds import SeedCorpus
+
+    texts, labels = examples
+    few = SeedCorpus(texts[::2], labels[::2], ["x"] * len(texts[::2]), "")  # stands in for the seeds: fast
+    monkeypatch.setattr(build, "load_seeds", lambda: few)
+    with_seeds, _ = train_model(texts[1::2], labels[1::2], seeds=True, calibrate=False)
+    without, _ = train_model(texts[1::2], labels[1::2], seeds=False, calibrate=False)
+    assert with_seeds.label_reliability == build.shipped_params()["label_reliability"] < 1.0
+    assert without.label_reliability == 1.0

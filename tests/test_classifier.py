@@ -231,3 +231,20 @@ def test_complement_nb_learns_from_sample_weights():
 def test_an_unknown_method_is_refused_before_any_work():
     with pytest.raises(ValueError, match="complement_nb"):
         DomainClassifier(method="svm").fit(TINY_TEXTS, TINY_LABELS)
+
+
+def test_label_reliability_mixes_every_probability_and_changes_no_decision(tiny_model):
+    probe = ["量子ビットの制御", "ロケットの燃焼", "", "文学", "量子ビットと衛星"]
+    mixed = clone(tiny_model).set_params(label_reliability=0.9).fit(TINY_TEXTS, TINY_LABELS)
+    p, q = tiny_model._proba_all(probe), mixed._proba_all(probe)
+    np.testing.assert_allclose(q, 0.9 * p + 0.1 / p.shape[1])  # the same fit, so the same p underneath
+    np.testing.assert_allclose(q.sum(axis=1), 1.0)
+    assert mixed.predict(probe).tolist() == tiny_model.predict(probe).tolist()  # '' still abstains
+    assert [mixed.classify(t) for t in probe] != [tiny_model.classify(t) for t in probe]  # confidences moved
+    assert q.max() <= 0.9 + 0.1 / p.shape[1] + 1e-12  # never surer than the labels are
+
+
+@pytest.mark.parametrize("bad", [0.0, -0.1, 1.5])
+def test_label_reliability_outside_a_probability_is_refused(bad):
+    with pytest.raises(ValueError, match="label_reliability"):
+        DomainClassifier(label_reliability=bad).fit(TINY_TEXTS, TINY_LABELS)

@@ -152,6 +152,7 @@ def test_train_with_character_ngrams(tmp_path):
     assert main(["train", str(src), "-o", str(model), "--no-seeds", "--chars", "3"]) == 0
     m = techdomain.load(model)
     assert m.chars == 3 and (m.chars_.low, m.chars_.high) == (2, 3) and m.header_["format_version"] == 4  # naive Bayes, as shipped
+    assert m.label_reliability == 1.0  # no seeds: the temperature is fitted on the user's own labels
     assert "character 2- to 3-grams" in model.with_suffix(".md").read_text(encoding="utf-8")
 
 

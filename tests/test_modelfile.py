@@ -202,8 +202,9 @@ def test_a_naive_bayes_model_round_trips_as_version_4(tmp_path):
     m = techdomain.DomainClassifier(method="complement_nb", alpha=0.3, calibrate=False).fit(TINY_TEXTS, TINY_LABELS)
     m.save(tmp_path / "nb.npz")
     header = read_header(tmp_path / "nb.npz")
-    assert header["format_version"] == FORMAT_VERSION == 4
+    assert header["format_version"] == 4  # label_reliability 1: a version-4 reader reads it
     assert header["params"]["method"] == "complement_nb" and header["params"]["alpha"] == 0.3
+    assert "label_reliability" not in header["params"]
     back = techdomain.load(tmp_path / "nb.npz")
     assert back.get_params() == m.get_params() | {"n_jobs": None}
     probe = ["量子ビット", "衛星の姿勢", "写本", ""]
@@ -223,3 +224,14 @@ def test_a_logistic_model_is_written_without_the_method_parameters(tmp_path):
     m.set_params(secondary_evidence=0.4).save(tmp_path / "lr4.npz")
     assert read_header(tmp_path / "lr4.npz")["format_version"] == 4
     assert techdomain.load(tmp_path / "lr4.npz").secondary_evidence == 0.4
+
+
+def test_label_reliability_round_trips_as_version_5(tmp_path):
+    m = techdomain.DomainClassifier(label_reliability=0.98, calibrate=False).fit(TINY_TEXTS, TINY_LABELS)
+    m.save(tmp_path / "r.npz")
+    header = read_header(tmp_path / "r.npz")
+    assert header["format_version"] == FORMAT_VERSION == 5 and header["params"]["label_reliability"] == 0.98
+    back = techdomain.load(tmp_path / "r.npz")
+    assert back.label_reliability == 0.98
+    probe = ["量子ビット", "衛星の姿勢", "写本", ""]
+    np.testing.assert_allclose(back.predict_proba(probe), m.predict_proba(probe), rtol=1e-6)

@@ -1,6 +1,6 @@
 """The shipped model on two sets of 368 realistic abstracts written by the team and labelled by others.
 
-    python tests/benchmarks/realistic.py [--model PATH] [--temperature] [--evidence]
+    python tests/benchmarks/realistic.py [--model PATH] [--temperature] [--evidence] [--reliability]
 
 ``realistic_abstracts.jsonl`` (set 1) was written for measuring, never for training: 8 writers, each
 given two domains and 'none', wrote research summaries, patent abstracts and press-release texts as
@@ -19,6 +19,10 @@ the softmax temperature on one half of the set (by writer: w1-w4 / w5-w8) and me
 ECE on the other half, against the shipped temperature: once with the annotators' labels, once
 with both labellers' (the two rules tested for the shipped model; the model card has the outcome);
 and fits it on all of set 1's Japanese texts with both labellers' labels and measures set 2 with it.
+These temperature checks score probabilities as the temperature gives them, without the shipped
+model's label-reliability mix. ``--reliability`` runs the rule that adopted the mix: the label
+reliability taken from one set's labeller agreement (the square root, as
+:func:`techdomain.build.label_reliability`) and applied to the other set, against no mix.
 ``--evidence`` sweeps the multi-label evidence rule (``secondary_evidence``).
 """
 
@@ -31,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 import techdomain
-from techdomain.build import REALISTIC_SETS, measure_realistic, read_jsonl
+from techdomain.build import REALISTIC_SETS, label_reliability, measure_realistic, read_jsonl
 from techdomain.classifier import best_temperature, softmax
 from techdomain.evaluate import expected_calibration_error
 
@@ -53,8 +57,9 @@ def _japanese(model, rows: list[dict], fields: tuple[str, ...]) -> tuple[np.ndar
     return np.vstack([scores] * len(fields)), truth, ja * len(fields)
 
 
-def _ece(logits: np.ndarray, truth: np.ndarray, temperature: float) -> float:
+def _ece(logits: np.ndarray, truth: np.ndarray, temperature: float, reliability: float = 1.0) -> float:
     p = softmax(logits / temperature)
+    p = reliability * p + (1 - reliability) / p.shape[1]
     return round(expected_calibration_error(p.max(axis=1), p.argmax(axis=1) == truth), 3)
 
 
@@ -82,6 +87,18 @@ def temperature_on_set_2(model) -> dict:
             "set 2 ECE at shipped temperature": _ece(logits, truth, model.temperature_)}
 
 
+def reliability_check(model) -> list[dict]:
+    """Japanese ECE (both labellers) of each set with the label reliability of the other, and without."""
+    out = []
+    for source, target in (("set 1", "set 2"), ("set 2", "set 1")):
+        a = label_reliability({source: REALISTIC_SETS[source]})
+        logits, truth, _ = _japanese(model, load(REALISTIC_SETS[target]), BOTH)
+        out.append({"reliability from": source, "label reliability": a, "measured on": target,
+                    "ECE with it": _ece(logits, truth, model.temperature_, a),
+                    "ECE without (reliability 1)": _ece(logits, truth, model.temperature_)})
+    return out
+
+
 def evidence_sweep(model) -> dict:
     shipped = model.secondary_evidence
     out = {}
@@ -101,6 +118,7 @@ def main() -> None:
     p.add_argument("--model", default=None, help="a model file (default: the shipped model)")
     p.add_argument("--temperature", action="store_true", help="also the temperature checks (set 1 cross-half, set 1 -> set 2)")
     p.add_argument("--evidence", action="store_true", help="also label-set F1 for secondary_evidence off, 0.3 ... 0.7")
+    p.add_argument("--reliability", action="store_true", help="also the label-reliability rule (each set's reliability on the other)")
     args = p.parse_args()
     model = techdomain.load(args.model)
     out: dict = {"model": args.model or "shipped", "temperature": round(model.temperature_, 3)}
@@ -117,6 +135,8 @@ def main() -> None:
         out["set 1 temperature check (ja, annotators' labels)"] = temperature_check(model, rows, both=False)
         out["set 1 temperature check (ja, both labellers)"] = temperature_check(model, rows, both=True)
         out["set 1 temperature tried on set 2 (ja)"] = temperature_on_set_2(model)
+    if args.reliability:
+        out["label reliability of one set tried on the other (ja, both labellers)"] = reliability_check(model)
     if args.evidence:
         out["label-set F1 by secondary_evidence (annotators' labels)"] = evidence_sweep(model)
     print(json.dumps(out, indent=1, ensure_ascii=False))
