@@ -46,10 +46,8 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]], 
     """
     items = _Items.of(model, texts, labels)
     prec, rec, f1, sup = _domain_scores(items.main, items.pred)
-    has = [bool(t) for t in items.true]
-    label_sets = label_set_figures(
-        [a for a, h in zip(items.assigned, has) if h], [t for t, h in zip(items.true, has) if h]
-    )
+    hits, n_assigned, n_true = items.overlaps()
+    label_sets = _micro(hits.sum(), n_assigned.sum(), n_true.sum())
     confusion = np.zeros((17, 17), dtype=int)
     np.add.at(confusion, (items.main, items.pred), 1)
     out = {
@@ -59,8 +57,8 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]], 
         **_summary(items, np.arange(len(items.main)), prec, rec, f1, sup),
         "label_set_precision": label_sets["precision"],
         "label_set_recall": label_sets["recall"],
-        "multi_true": label_sets["multi_true"],
-        "multi_assigned": label_sets["multi_assigned"],
+        "multi_true": int((n_true > 1).sum()),
+        "multi_assigned": int((n_assigned > 1).sum()),
         "per_domain": {
             d: {"precision": float(prec[i]), "recall": float(rec[i]), "f1": float(f1[i]), "support": int(sup[i])}
             for i, d in enumerate(DOMAIN_IDS)
@@ -106,11 +104,9 @@ class _Items:
         )
 
     def overlaps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per item, for the label-set figures: assigned domains that are true, assigned, true.
-        All 0 for none items, which those figures leave out."""
-        has = np.array([bool(t) for t in self.true], dtype=int)
-        hits = np.array([len(a & t) for a, t in zip(self.assigned, self.true)], dtype=int)
-        return hits * has, np.array([len(a) for a in self.assigned], dtype=int) * has, np.array([len(t) for t in self.true], dtype=int)
+        """:func:`_overlap_counts` per item, all 0 for none items, which the label-set figures leave out."""
+        hits, n_assigned, n_true = _overlap_counts(self.assigned, self.true)
+        return hits, n_assigned * (n_true > 0), n_true
 
 
 def _summary(items: _Items, idx: np.ndarray, prec, rec, f1, sup, overlaps=None) -> dict[str, float]:
@@ -121,7 +117,6 @@ def _summary(items: _Items, idx: np.ndarray, prec, rec, f1, sup, overlaps=None) 
     correct = pred == main
     present = sup > 0
     hits, n_assigned, n_true = (a[idx] for a in (overlaps or items.overlaps()))
-    denominator = n_assigned.sum() + n_true.sum()
 
     def mean(x: np.ndarray) -> float:
         return float(x.mean()) if len(x) else float("nan")
@@ -135,7 +130,7 @@ def _summary(items: _Items, idx: np.ndarray, prec, rec, f1, sup, overlaps=None) 
         "none_abstained": mean(pred[~labelled] == 0),
         "wrongly_abstained": mean(pred[labelled] == 0),
         "ece": expected_calibration_error(items.conf[idx], correct),
-        "label_set_f1": float(2 * hits.sum() / denominator) if denominator else float("nan"),
+        "label_set_f1": float(_micro(hits.sum(), n_assigned.sum(), n_true.sum())["f1"]),
     }
 
 
@@ -181,14 +176,25 @@ def assigned_sets(d: Any) -> list[set[int]]:
 def label_set_figures(assigned: Sequence[set[int]], true: Sequence[set[int]]) -> dict:
     """Micro-averaged precision, recall and F1 of assigned domain sets against true ones, and how
     many texts have two or more of each (multi_assigned, multi_true)."""
-    hits = sum(len(a & t) for a, t in zip(assigned, true))
-    n_assigned, n_true = sum(map(len, assigned)), sum(map(len, true))
+    hits, n_assigned, n_true = _overlap_counts(assigned, true)
+    return {
+        **_micro(hits.sum(), n_assigned.sum(), n_true.sum()),
+        "multi_assigned": int((n_assigned > 1).sum()),
+        "multi_true": int((n_true > 1).sum()),
+    }
+
+
+def _overlap_counts(assigned: Sequence[set[int]], true: Sequence[set[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per text: assigned domains that are true, domains assigned, true domains."""
+    return (np.array([len(a & t) for a, t in zip(assigned, true)], dtype=int),
+            np.array([len(a) for a in assigned], dtype=int), np.array([len(t) for t in true], dtype=int))
+
+
+def _micro(hits: int, n_assigned: int, n_true: int) -> dict[str, float]:
     return {
         "precision": hits / n_assigned if n_assigned else float("nan"),
         "recall": hits / n_true if n_true else float("nan"),
         "f1": 2 * hits / (n_assigned + n_true) if n_assigned + n_true else float("nan"),
-        "multi_assigned": sum(len(a) > 1 for a in assigned),
-        "multi_true": sum(len(t) > 1 for t in true),
     }
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from techdomain.classifier import Decisions
-from techdomain.evaluate import evaluate, expected_calibration_error, format_report
+from techdomain.evaluate import evaluate, expected_calibration_error, format_report, label_set_figures
 
 
 class _Fixed:
@@ -44,6 +44,9 @@ def test_label_set_figures_count_every_assigned_and_every_true_domain():
     assert r["label_set_f1"] == pytest.approx(0.8)
     assert (r["multi_assigned"], r["multi_true"]) == (2, 2)
     assert "label-set precision 0.800" in format_report({"all": r})
+    # The same from the sets alone, as the seed-agreement benchmark calls it.
+    direct = label_set_figures([{7, 11}, {12, 13}, {5}], [{7, 11}, {12}, {8, 5}])
+    assert direct == {"precision": 0.8, "recall": 0.8, "f1": 0.8, "multi_assigned": 2, "multi_true": 2}
 
 
 @pytest.mark.parametrize(
