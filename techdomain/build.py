@@ -393,7 +393,9 @@ def write_card(model: DomainClassifier, path: Path, corpus: SeedCorpus | None, d
         + (f" (chosen by 5-fold CV accuracy on the seed exemplars: {cv})" if cv else ""),
         f"- temperature = {model.temperature_:.3f}; features = {len(model.features_):,}; classes = {model.all_classes_.tolist()}",
         *([f"- label reliability = {model.label_reliability} (probabilities mixed for labels as reliable as people's;"
-           " techdomain.DomainClassifier)"] if getattr(model, "label_reliability", 1.0) != 1.0 else []),
+           " techdomain.DomainClassifier)"
+           + ("; not applied: the confidence map below replaces it" if getattr(model, "confidence_map_", None) else "")]
+          if getattr(model, "label_reliability", 1.0) != 1.0 else []),
         *_confidence_lines(model, user_file, out_of_fold=not base),
         "",
         "## Library versions",

@@ -42,6 +42,10 @@ def test_retraining_recalibrates_on_the_users_out_of_fold_predictions(examples, 
     assert f"out-of-fold predictions of the {len(texts)} labelled examples from `mine.csv`" in card
     assert "never trained or tuned" not in card
     assert techdomain.load(tmp_path / "m.npz").confidence_map_ == cmap
+    # A label reliability beside a map is recorded, and said not to apply.
+    write_card(model.set_params(label_reliability=0.98), tmp_path / "r.md", None, user_file="mine.csv", user_rows=len(texts))
+    line = next(x for x in (tmp_path / "r.md").read_text(encoding="utf-8").splitlines() if "label reliability" in x)
+    assert "0.98" in line and "not applied" in line
 
 
 def test_too_few_examples_or_no_calibration_leave_the_confidence_alone(examples):
