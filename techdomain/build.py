@@ -218,7 +218,7 @@ _CHOICES = """
   same rule, written first: JA top-1 0.956 -> 0.953 and 0.926 -> 0.929 (557 both times), ECE
   0.035 -> 0.036 and 0.062 -> 0.060 (mean lower by 0.001, so the rule was met only just), held-out
   seed lines JA 0.963 -> 0.964, EN 0.945 -> 0.948: kept. Dev after: JA top-1 0.924 -> 0.924, ECE
-  0.056 -> 0.057. No further pass this round.
+  0.056 -> 0.057 (before the label-reliability mix, below). No further pass this round.
   The second English pass's brief gave two boundary examples:
   container-terminal scheduling for 9, and deep learning for endoscopic diagnosis for 7, a kind of
   text seen among the dev errors and already named in the boundary brief (below).
