@@ -217,7 +217,7 @@ class DomainClassifier(EstimatorProtocol):
             # The map is fitted to the probabilities as trained: no earlier map, and not mixed for
             # label_reliability, which the map replaces (mixing flattens the top of the scale, where
             # the map needs to tell 0.999 from 0.99999).
-            p = np.vstack(_map_chunks(partial(self._proba_chunk, calibrated=False), texts, self.n_jobs))
+            p = self._proba_all(texts, calibrated=False)
             self.confidence_map_ = fit_map(p.max(axis=1), self._decide(p) == truth)
         except BaseException:
             self.confidence_map_ = earlier  # a failed recalibration leaves the model as it was
@@ -311,10 +311,11 @@ class DomainClassifier(EstimatorProtocol):
             cached = self.__dict__["_coef_t_cache"] = np.ascontiguousarray(self.coef_.T)
         return cached
 
-    def _proba_all(self, X: Iterable[Any]) -> np.ndarray:
-        """Probabilities over ``all_classes_``; texts with no known word get the uniform row."""
+    def _proba_all(self, X: Iterable[Any], calibrated: bool = True) -> np.ndarray:
+        """Probabilities over ``all_classes_``; texts with no known word get the uniform row.
+        ``calibrated=False``: as the temperature gives them, without a confidence map or the mix."""
         self._check()
-        return np.vstack(_map_chunks(self._proba_chunk, [_text(x) for x in X], self.n_jobs))
+        return np.vstack(_map_chunks(partial(self._proba_chunk, calibrated=calibrated), [_text(x) for x in X], self.n_jobs))
 
     def _proba_chunk(self, texts: list[str], calibrated: bool = True) -> np.ndarray:
         return self._proba_of(*self._scores(texts), calibrated=calibrated)
@@ -329,9 +330,7 @@ class DomainClassifier(EstimatorProtocol):
         cmap = getattr(self, "confidence_map_", None)
         if cmap is not None:
             return apply_map(p, cmap)
-        a = getattr(self, "label_reliability", 1.0)
-        # The chance that a labeller who is right with probability a, and otherwise picks any outcome, gives each one.
-        return p if a == 1.0 else a * p + (1.0 - a) / p.shape[1]
+        return mix_for_labellers(p, getattr(self, "label_reliability", 1.0))
 
     # ---- scikit-learn API --------------------------------------------------------------------
     def decision_function(self, X: Iterable[Any]) -> np.ndarray:
@@ -481,6 +480,12 @@ def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
+
+
+def mix_for_labellers(p: np.ndarray, reliability: float) -> np.ndarray:
+    """Rows of probabilities as the chance that a labeller who is right with probability
+    ``reliability``, and otherwise picks any outcome, gives each one."""
+    return p if reliability == 1.0 else reliability * p + (1.0 - reliability) / p.shape[1]
 
 
 def best_temperature(logits: np.ndarray, truth: np.ndarray) -> float:

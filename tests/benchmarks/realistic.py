@@ -36,7 +36,7 @@ import numpy as np
 
 import techdomain
 from techdomain.build import REALISTIC_SETS, label_reliability, measure_realistic, read_jsonl
-from techdomain.classifier import best_temperature, softmax
+from techdomain.classifier import best_temperature, mix_for_labellers, softmax
 from techdomain.evaluate import expected_calibration_error
 
 FIGURES = ("top1", "top3", "macro_f1", "worst_domain_top1", "none_abstained", "wrongly_abstained", "ece", "label_set_f1")
@@ -58,8 +58,7 @@ def _japanese(model, rows: list[dict], fields: tuple[str, ...]) -> tuple[np.ndar
 
 
 def _ece(logits: np.ndarray, truth: np.ndarray, temperature: float, reliability: float = 1.0) -> float:
-    p = softmax(logits / temperature)
-    p = reliability * p + (1 - reliability) / p.shape[1]
+    p = mix_for_labellers(softmax(logits / temperature), reliability)
     return round(expected_calibration_error(p.max(axis=1), p.argmax(axis=1) == truth), 3)
 
 
