@@ -483,10 +483,12 @@ def label_reliability(sets: dict[str, Path] = REALISTIC_SETS) -> float | None:
     with the writers on 98.2% of relabelled seed exemplars); abstracts are labelled less reliably.
     """
     rows = [r for path in sets.values() if path.is_file() for r in read_jsonl(path) if r["lang"] == "ja"]
-    if not rows:
-        return None
-    agree = sum((r["labels"] or [0])[0] == (r["writer_labels"] or [0])[0] for r in rows) / len(rows)
-    return round(agree ** 0.5, 4)
+    return round(main_label_agreement(rows) ** 0.5, 4) if rows else None
+
+
+def main_label_agreement(rows: Sequence[dict]) -> float:
+    """How often the annotators' main label (``labels``) and the writer's (``writer_labels``) agree."""
+    return sum((r["labels"] or [0])[0] == (r["writer_labels"] or [0])[0] for r in rows) / len(rows)
 
 
 def measure_realistic(model: DomainClassifier, sets: dict[str, Path] = REALISTIC_SETS) -> dict | None:

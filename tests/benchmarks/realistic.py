@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 import techdomain
-from techdomain.build import REALISTIC_SETS, label_reliability, measure_realistic, read_jsonl
+from techdomain.build import REALISTIC_SETS, label_reliability, main_label_agreement, measure_realistic, read_jsonl
 from techdomain.classifier import best_temperature, mix_for_labellers, softmax
 from techdomain.evaluate import expected_calibration_error
 
@@ -126,9 +126,8 @@ def main() -> None:
     for name, path in REALISTIC_SETS.items():
         rows = load(path)
         for lang in ("ja", "en"):
-            sel = [r for r in rows if r["lang"] == lang]
-            agree = np.mean([(r["labels"] or [0])[0] == (r["writer_labels"] or [0])[0] for r in sel])
-            out[f"{name} {lang} main-label agreement"] = round(float(agree), 3)
+            agree = main_label_agreement([r for r in rows if r["lang"] == lang])
+            out[f"{name} {lang} main-label agreement"] = round(agree, 3)
     if args.temperature:
         rows = load()
         out["set 1 temperature check (ja, annotators' labels)"] = temperature_check(model, rows, both=False)
