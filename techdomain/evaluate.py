@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -46,8 +46,7 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]], 
     """
     items = _Items.of(model, texts, labels)
     prec, rec, f1, sup = _domain_scores(items.main, items.pred)
-    hits, n_assigned, n_true = items.overlaps()
-    label_sets = _micro(hits.sum(), n_assigned.sum(), n_true.sum())
+    label_sets = _label_set_summary(*items.overlaps)
     confusion = np.zeros((17, 17), dtype=int)
     np.add.at(confusion, (items.main, items.pred), 1)
     out = {
@@ -57,8 +56,8 @@ def evaluate(model: Any, texts: Sequence[str], labels: Sequence[Sequence[int]], 
         **_summary(items, np.arange(len(items.main)), prec, rec, f1, sup),
         "label_set_precision": label_sets["precision"],
         "label_set_recall": label_sets["recall"],
-        "multi_true": int((n_true > 1).sum()),
-        "multi_assigned": int((n_assigned > 1).sum()),
+        "multi_true": label_sets["multi_true"],
+        "multi_assigned": label_sets["multi_assigned"],
         "per_domain": {
             d: {"precision": float(prec[i]), "recall": float(rec[i]), "f1": float(f1[i]), "support": int(sup[i])}
             for i, d in enumerate(DOMAIN_IDS)
@@ -103,20 +102,21 @@ class _Items:
             assigned=assigned_sets(d), true=[set(ls) - {0} for ls in labels],
         )
 
+    @cached_property
     def overlaps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:func:`_overlap_counts` per item, all 0 for none items, which the label-set figures leave out."""
         hits, n_assigned, n_true = _overlap_counts(self.assigned, self.true)
         return hits, n_assigned * (n_true > 0), n_true
 
 
-def _summary(items: _Items, idx: np.ndarray, prec, rec, f1, sup, overlaps=None) -> dict[str, float]:
+def _summary(items: _Items, idx: np.ndarray, prec, rec, f1, sup) -> dict[str, float]:
     """The :data:`SUMMARY` figures over items ``idx`` (repeats allowed: a bootstrap resample), given
     the per-domain scores of those items."""
     main, pred = items.main[idx], items.pred[idx]
     labelled = main != 0
     correct = pred == main
     present = sup > 0
-    hits, n_assigned, n_true = (a[idx] for a in (overlaps or items.overlaps()))
+    hits, n_assigned, n_true = (a[idx] for a in items.overlaps)
 
     def mean(x: np.ndarray) -> float:
         return float(x.mean()) if len(x) else float("nan")
@@ -137,12 +137,11 @@ def _summary(items: _Items, idx: np.ndarray, prec, rec, f1, sup, overlaps=None) 
 def bootstrap_intervals(items: _Items, resamples: int = 1000, level: float = 0.95, seed: int = 0) -> dict[str, list[float]]:
     """The percentile bootstrap interval of each :data:`WITH_INTERVALS` figure, items drawn with replacement."""
     rng = np.random.default_rng(seed)
-    overlaps = items.overlaps()
     n = len(items.main)
     draws: dict[str, list[float]] = {k: [] for k in WITH_INTERVALS}
     for _ in range(resamples):
         idx = rng.integers(0, n, n)
-        figures = _summary(items, idx, *_domain_scores(items.main[idx], items.pred[idx]), overlaps=overlaps)
+        figures = _summary(items, idx, *_domain_scores(items.main[idx], items.pred[idx]))
         for k in WITH_INTERVALS:
             draws[k].append(figures[k])
     tail = (1 - level) / 2 * 100
@@ -176,7 +175,10 @@ def assigned_sets(d: Any) -> list[set[int]]:
 def label_set_figures(assigned: Sequence[set[int]], true: Sequence[set[int]]) -> dict:
     """Micro-averaged precision, recall and F1 of assigned domain sets against true ones, and how
     many texts have two or more of each (multi_assigned, multi_true)."""
-    hits, n_assigned, n_true = _overlap_counts(assigned, true)
+    return _label_set_summary(*_overlap_counts(assigned, true))
+
+
+def _label_set_summary(hits: np.ndarray, n_assigned: np.ndarray, n_true: np.ndarray) -> dict:
     return {
         **_micro(hits.sum(), n_assigned.sum(), n_true.sum()),
         "multi_assigned": int((n_assigned > 1).sum()),
